@@ -1,0 +1,81 @@
+"""The application factory: configure, bind extensions, register blueprints and CLI.
+
+It runs no database query at start-up, so preforked gunicorn workers never share a connection.
+"""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from portal import config as config_module
+from portal.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "PORTAL_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=False)
+    app.config.update(config_module.load_config(app.instance_path, config))
+    config_module.validate(app.config)
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    _init_extensions(app)
+    _register_models()
+    _register_blueprints(app)
+    _register_steps()
+
+    from portal import cli, errors, security
+    from portal.auth import permissions
+
+    errors.init_app(app)
+    security.init_app(app)
+    permissions.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+
+
+def _register_models() -> None:
+    """Import every package's models so that Alembic and relationships see all tables."""
+    import portal.audit  # noqa: F401
+    import portal.auth.models  # noqa: F401
+    import portal.jobs  # noqa: F401
+    import portal.mail  # noqa: F401
+    import portal.recruiting.models  # noqa: F401
+    import portal.storage  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.admin.views import bp as admin_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.health import bp as health_bp
+    from portal.recruiting.candidate_views import bp as candidate_bp
+    from portal.recruiting.careers_views import bp as careers_bp
+    from portal.recruiting.opening_views import bp as openings_bp
+    from portal.recruiting.pipeline_views import bp as pipeline_bp
+
+    for blueprint in (careers_bp, auth_bp, candidate_bp, pipeline_bp, openings_bp, admin_bp,
+                      health_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_steps() -> None:
+    """The screening packages plug their application steps into recruiting (never the reverse)."""
+    import assessments.steps
+    import portal.recordings.steps
+
+    assessments.steps.register()
+    portal.recordings.steps.register()

@@ -1,0 +1,117 @@
+"""Accounts: registration, email verification, password reset. Callable without HTTP."""
+
+from functools import cache
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal import audit, mail
+from portal.auth import passwords
+from portal.auth.models import CANDIDATE, User
+from portal.extensions import db, utcnow
+
+VERIFY_SALT, RESET_SALT = "verify-email", "reset-password"
+
+
+class AccountError(ValueError):
+    """Refused; the message is shown to the user."""
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def register_candidate(email: str, full_name: str, password: str) -> User:
+    email = email.strip().lower()
+    if User.by_email(email) is not None:
+        raise AccountError("An account with this email already exists. Log in or reset "
+                           "your password.")
+    issues = passwords.problems(password, email=email, name=full_name)
+    if issues:
+        raise AccountError(" ".join(issues))
+    user = User(email=email, full_name=full_name.strip())
+    user.set_password(password)
+    user.grant(CANDIDATE)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.registered", user, user)
+    send_verification(user)
+    return user
+
+
+def send_verification(user: User) -> None:
+    token = _serializer(VERIFY_SALT).dumps({"uid": user.id, "email": user.email})
+    mail.send("verify_email", user, link=mail.absolute_url("auth.verify_email", token=token))
+
+
+def verify_email(token: str) -> User:
+    try:
+        data = _serializer(VERIFY_SALT).loads(
+            token, max_age=current_app.config["TOKEN_MAX_AGE_VERIFY"])
+    except SignatureExpired:
+        raise AccountError("This verification link has expired. Log in to get a new one.") from None
+    except BadSignature:
+        raise AccountError("This verification link is not valid.") from None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("email"):
+        raise AccountError("This verification link is not valid.")
+    if not user.is_verified:
+        user.email_verified_at = utcnow()
+        audit.record("user.email_verified", user, user)
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if the account exists; say nothing either way (no account probing)."""
+    user = User.by_email(email)
+    if user is None or not user.is_active:
+        return
+    token = _serializer(RESET_SALT).dumps({"uid": user.id, "v": user.credentials_version})
+    mail.send("password_reset", user,
+              link=mail.absolute_url("auth.reset_password", token=token),
+              minutes=current_app.config["TOKEN_MAX_AGE_RESET"] // 60)
+
+
+def user_for_reset_token(token: str) -> User:
+    try:
+        data = _serializer(RESET_SALT).loads(
+            token, max_age=current_app.config["TOKEN_MAX_AGE_RESET"])
+    except SignatureExpired:
+        raise AccountError("This reset link has expired. Ask for a new one.") from None
+    except BadSignature:
+        raise AccountError("This reset link is not valid.") from None
+    user = db.session.get(User, data.get("uid"))
+    # A used link is dead: setting the password bumped credentials_version.
+    if user is None or not user.is_active or user.credentials_version != data.get("v"):
+        raise AccountError("This reset link has already been used or is no longer valid.")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    issues = passwords.problems(new_password, email=user.email, name=user.full_name)
+    if issues:
+        raise AccountError(" ".join(issues))
+    user.set_password(new_password)
+    # Reaching the link proves the mailbox, so the address counts as verified too.
+    user.email_verified_at = user.email_verified_at or utcnow()
+    audit.record("user.password_reset", user, user)
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not-a-real-password")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = User.by_email(email)
+    if user is None:
+        # Spend the same time as a real check, so response time does not reveal accounts.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    return user

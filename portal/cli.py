@@ -1,0 +1,47 @@
+"""Command-line tools: `flask --app app demo load`, `create-admin` (see portal/admin/cli.py)."""
+
+import logging
+
+import click
+from flask import Flask
+
+from portal.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    from portal.admin.cli import register_cli
+
+    register_cli(app)
+
+    @app.cli.group()
+    def demo():
+        """Demo data for trying the portal."""
+
+    @demo.command("load")
+    @click.option("--candidates", default=300, show_default=True, help="How many candidates.")
+    @click.option("--seed", default=7, show_default=True, help="Same seed, same data.")
+    def load(candidates: int, seed: int):
+        """Load openings, candidates across stages and one user per staff role."""
+        from portal import demo_data
+
+        # Hundreds of demo emails would bury the credentials printed below.
+        logging.getLogger("portal.mail").setLevel(logging.WARNING)
+        if demo_data.already_loaded():
+            click.echo("Demo data is already loaded; nothing changed.")
+        else:
+            demo_data.load(candidates=candidates, seed=seed)
+            db.session.commit()
+            click.echo(f"Loaded demo data: {candidates} candidates.")
+        click.echo(demo_data.credentials_text())
+
+    @app.cli.group()
+    def jobs():
+        """Background jobs."""
+
+    @jobs.command("requeue")
+    @click.option("--older-than", default=300, show_default=True, help="Seconds queued.")
+    def requeue(older_than: int):
+        """Queue again the jobs that never reached a worker (e.g. Redis was down)."""
+        from portal.jobs import requeue_stale
+
+        click.echo(f"Queued again: {requeue_stale(older_than)} job(s).")

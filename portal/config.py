@@ -1,0 +1,108 @@
+"""Every setting comes from the environment, with an embedded default that works on one laptop.
+
+`load_config(instance_path, overrides)` returns a plain dict; `create_app` applies it and
+`validate()` refuses settings that cannot work, so a misconfigured server fails at start-up
+instead of on the first request.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or contradictory."""
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in TRUE_WORDS
+
+
+def _database_uri(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance_path / 'portal.db'}"
+    # Heroku-style and plain "postgresql://" URLs mean the psycopg 3 driver we install.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        tmp = key_file.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        os.replace(tmp, key_file)  # atomic: two workers starting together agree on one key
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: str | Path, overrides: dict | None = None) -> dict:
+    instance_path = Path(instance_path)
+    redis_url = os.environ.get("REDIS_URL") or None
+    config = {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": _database_uri(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Storage: a local folder by default, S3 (or any S3-compatible endpoint) when chosen.
+        "STORAGE_BACKEND": os.environ.get("STORAGE_BACKEND", "local"),
+        "STORAGE_LOCAL_ROOT": os.environ.get("STORAGE_LOCAL_ROOT", str(instance_path / "files")),
+        "S3_BUCKET": os.environ.get("S3_BUCKET"),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "S3_REGION": os.environ.get("S3_REGION", "us-east-1"),
+        "S3_ACCESS_KEY_ID": os.environ.get("S3_ACCESS_KEY_ID") or None,
+        "S3_SECRET_ACCESS_KEY": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        "DOWNLOAD_URL_SECONDS": int(os.environ.get("DOWNLOAD_URL_SECONDS", "300")),
+        # Jobs run inline unless Redis is configured; then RQ workers take them.
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Mail: SMTP when SMTP_HOST is set; otherwise the outbox table is the mailbox.
+        "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _flag("SMTP_STARTTLS", True),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "WAH Careers <careers@example.com>"),
+        # Links in emails need an absolute address when no request is at hand (jobs, CLI).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Sessions and cookies.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", True),
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_HOURS", "12")) * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "512")) * 1024 * 1024,
+        # Bootstrap is served from the package, never a CDN: call centers run locked down.
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "BOOTSTRAP_BTN_SIZE": "md",
+        "PIPELINE_PAGE_SIZE": 50,
+        "TOKEN_MAX_AGE_VERIFY": 7 * 24 * 3600,
+        "TOKEN_MAX_AGE_RESET": 3600,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour"),
+        "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per minute; 20 per hour"),
+    }
+    config.update(overrides or {})
+    return config
+
+
+def validate(config: dict) -> None:
+    if config["STORAGE_BACKEND"] not in {"local", "s3"}:
+        raise ConfigError("STORAGE_BACKEND must be 'local' or 's3'")
+    if config["STORAGE_BACKEND"] == "s3" and not config.get("S3_BUCKET"):
+        raise ConfigError("STORAGE_BACKEND=s3 needs S3_BUCKET")
+    if len(config["SECRET_KEY"]) < 16:
+        raise ConfigError("SECRET_KEY is too short (16 characters at least)")

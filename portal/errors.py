@@ -1,0 +1,47 @@
+"""Real error pages (HTML for people, JSON for API clients); a 500 is logged, rolled back."""
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.extensions import db
+
+MESSAGES = {
+    400: ("Bad request", "Something in that request was not right. Please go back and try again."),
+    403: ("Not allowed", "Your account does not have access to this page."),
+    404: ("Page not found", "We could not find that page. It may have moved or never existed."),
+    405: ("Not allowed", "That action is not available here."),
+    413: ("File too large", "That upload is larger than we accept."),
+    429: ("Too many attempts", "Please wait a minute before trying again."),
+    500: ("Something went wrong", "We have been told about it. Please try again in a moment."),
+}
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.path.startswith("/api/") or best == "application/json"
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, ("Error", "The request could not be completed."))
+    if _wants_json():
+        return {"error": title, "detail": detail or message}, code
+    return render_template("errors/error.html", code=code, title=title,
+                           message=detail or message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return render_error(400, "Your form expired or was sent from elsewhere. "
+                                 "Please reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        db.session.rollback()  # nothing half-written survives a crash
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

@@ -1,0 +1,111 @@
+"""Templated email: every message is an outbox row first, delivered by a job.
+
+With SMTP_HOST set the job sends it over SMTP; without it the message stays in the outbox
+(status `kept`) and is written to the log, so a demo or a test sees exactly what would be sent.
+"""
+
+import logging
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, render_template, url_for
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal import jobs
+from portal.extensions import UTCDateTime, db, utcnow
+
+log = logging.getLogger(__name__)
+
+QUEUED, SENT, KEPT, FAILED = "queued", "sent", "kept", "failed"
+
+
+class OutboxEmail(db.Model):
+    __tablename__ = "outbox_emails"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"))
+    to_address: Mapped[str] = mapped_column(String(254))
+    template: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(200))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default=QUEUED)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_outbox_emails_recipient", "recipient_id", "created_at"),
+        Index("ix_outbox_emails_application", "application_id", "created_at"),
+    )
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for an email: from the request's host when there is one, else PUBLIC_BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                       url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def send(template: str, user, *, application=None, **context) -> OutboxEmail:
+    """Render emails/<template>.txt and .html for `user` and queue the message.
+
+    The template's first line is `Subject: ...`; the rest is the body.
+    """
+    context.update(user=user, application=application, absolute_url=absolute_url)
+    subject, _, text = render_template(f"emails/{template}.txt", **context).partition("\n")
+    if not subject.startswith("Subject: "):
+        raise ValueError(f"emails/{template}.txt must start with a 'Subject: ' line")
+    message = OutboxEmail(
+        recipient_id=user.id,
+        application_id=application.id if application is not None else None,
+        to_address=user.email,
+        template=template,
+        subject=subject.removeprefix("Subject: ").strip(),
+        body_text=text.strip() + "\n",
+        body_html=render_template(f"emails/{template}.html", subject=subject[9:], **context),
+    )
+    db.session.add(message)
+    db.session.flush()
+    jobs.enqueue(deliver, queue="email", idempotency_key=f"email:{message.id}",
+                 email_id=message.id)
+    return message
+
+
+def deliver(email_id: int) -> None:
+    message = db.session.get(OutboxEmail, email_id)
+    if message is None or message.status in (SENT, KEPT):
+        return  # erased meanwhile, or a retried job: never send twice
+    config = current_app.config
+    if not config["SMTP_HOST"]:
+        log.info("email kept in outbox (no SMTP_HOST) to=%s subject=%r\n%s",
+                 message.to_address, message.subject, message.body_text)
+        message.status = KEPT
+    else:
+        _smtp_send(config, message)
+        message.status, message.sent_at = SENT, utcnow()
+    db.session.commit()
+
+
+def _smtp_send(config, message: OutboxEmail) -> None:
+    email = EmailMessage()
+    email["From"] = config["MAIL_FROM"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain="wah-portal")
+    email.set_content(message.body_text)
+    email.add_alternative(message.body_html, subtype="html")
+    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30) as smtp:
+        if config["SMTP_STARTTLS"]:
+            smtp.starttls()
+        if config["SMTP_USERNAME"]:
+            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+        smtp.send_message(email)

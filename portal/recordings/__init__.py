@@ -1,0 +1,1 @@
+"""Interview templates, sample-call scenarios, recordings and their review."""

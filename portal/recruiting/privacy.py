@@ -1,0 +1,96 @@
+"""A candidate's right to their data: download it, or have it erased."""
+
+from blinker import Namespace
+from sqlalchemy import delete, func, select, update
+
+from portal import audit
+from portal.auth.models import AGENT, User
+from portal.extensions import db, utcnow
+from portal.mail import OutboxEmail
+from portal.recruiting import stages
+from portal.recruiting.models import Application, StageChange, StageCount, StepProgress
+
+# Later packages (assessments, recordings) connect here to erase what they hold for a user.
+erasing = Namespace().signal("personal-data-erasing")
+
+
+class ErasureRefused(ValueError):
+    pass
+
+
+def can_erase(user: User) -> bool:
+    # Employees' records are kept under employment law; HR erases them, not a self-service click.
+    return not (user.is_staff or AGENT in user.roles)
+
+
+def export(user: User) -> dict:
+    applications = list(db.session.scalars(
+        select(Application).where(Application.candidate_id == user.id)
+        .order_by(Application.created_at)))
+    history = _history_by_application([a.id for a in applications])
+    progress = _steps_by_application([a.id for a in applications])
+    emails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient_id == user.id)
+                                .order_by(OutboxEmail.created_at))
+    return {
+        "account": {"email": user.email, "full_name": user.full_name,
+                    "created_at": user.created_at, "email_verified_at": user.email_verified_at,
+                    "roles": sorted(user.roles)},
+        "applications": [_application_export(a, history, progress) for a in applications],
+        "emails": [{"sent_at": e.created_at, "subject": e.subject, "body": e.body_text}
+                   for e in emails],
+    }
+
+
+def _application_export(application: Application, history, progress) -> dict:
+    answers = {column.key: getattr(application, column.key)
+               for column in Application.__table__.columns
+               if column.key not in ("id", "opening_id", "candidate_id")}
+    return {
+        "opening": application.opening.title,
+        **answers,
+        # Stage history without the internal reasons and names of staff (kept for hiring).
+        "stage_history": [{"stage": stages.label(c.to_stage), "at": c.created_at}
+                          for c in history.get(application.id, [])],
+        "steps": progress.get(application.id, {}),
+    }
+
+
+def _history_by_application(ids: list[int]) -> dict:
+    grouped: dict[int, list] = {}
+    for change in db.session.scalars(select(StageChange).where(
+            StageChange.application_id.in_(ids)).order_by(StageChange.created_at)):
+        grouped.setdefault(change.application_id, []).append(change)
+    return grouped
+
+
+def _steps_by_application(ids: list[int]) -> dict:
+    grouped: dict[int, dict] = {}
+    for row in db.session.scalars(select(StepProgress).where(
+            StepProgress.application_id.in_(ids))):
+        grouped.setdefault(row.application_id, {})[row.step_key] = row.status
+    return grouped
+
+
+def erase(user: User) -> None:
+    """Delete the user's applications and everything hanging off them, and anonymise the
+    account. One transaction: the caller commits, so a failure erases nothing."""
+    if not can_erase(user):
+        raise ErasureRefused("Accounts of employees cannot be deleted here. Please contact HR.")
+    erasing.send(user)
+    per_stage = db.session.execute(
+        select(Application.opening_id, Application.stage, func.count())
+        .where(Application.candidate_id == user.id)
+        .group_by(Application.opening_id, Application.stage)).all()
+    for opening_id, stage, count in per_stage:
+        db.session.execute(update(StageCount).where(
+            StageCount.opening_id == opening_id, StageCount.stage == stage)
+            .values(count=StageCount.count - count))
+    db.session.execute(delete(Application).where(Application.candidate_id == user.id))
+    db.session.execute(delete(OutboxEmail).where(OutboxEmail.recipient_id == user.id))
+    user.email = f"erased-{user.id}@invalid"
+    user.full_name = "Erased user"
+    user.password_hash = ""
+    user.erased_at = utcnow()
+    user.credentials_version += 1
+    user.role_rows = []
+    audit.record("user.erased", user, None, applications=sum(c for _, _, c in per_stage))

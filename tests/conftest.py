@@ -1,0 +1,188 @@
+"""Test harness.
+
+The schema is built once per run by the Alembic migrations (never by create_all), on SQLite by
+default or on PostgreSQL when TEST_DATABASE_URL says so. Each test runs inside one outer
+transaction on one connection and is rolled back at the end; every session the app opens
+(requests, inline jobs) joins that transaction through SAVEPOINTs, so commits inside the code
+under test behave as they do in production without leaking between tests.
+"""
+
+import contextvars
+import functools
+import os
+import tempfile
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event, text
+
+from portal import create_app
+from portal.extensions import db
+
+pytest_plugins = ["tests.s3_server"]
+
+DEFAULT_PASSWORD = "Correct-Horse-Battery-9"
+
+
+def _database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_dir / 'test.db'}"
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def test_config(tmp_dir: Path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_dir / "instance"),
+        "SECRET_KEY": "test-secret-key-that-is-long-enough",
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_dir),
+        "STORAGE_BACKEND": "local",
+        "STORAGE_LOCAL_ROOT": str(tmp_dir / "files"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "REDIS_URL": None,
+        "SMTP_HOST": None,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return config
+
+
+def reset_schema(app) -> None:
+    """Empty the database, then build the schema with the migrations."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        flask_migrate.upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def tmp_dir():
+    with tempfile.TemporaryDirectory(prefix="portal-tests-") as path:
+        yield Path(path)
+
+
+@pytest.fixture(scope="session")
+def _app(tmp_dir):
+    app = create_app(test_config(tmp_dir))
+    reset_schema(app)
+    return app
+
+
+class _ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the engine per table; tests need the shared connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@pytest.fixture
+def app(_app):
+    with _app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session({
+            "bind": connection, "class_": _ConnectionBoundSession,
+            "join_transaction_mode": "create_savepoint",
+        })
+        try:
+            yield _app
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (so its own `g` and DB session), as in production,
+    instead of reusing the test's: otherwise Flask-Login's cached user leaks between requests."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = IsolatedClient
+    return app.test_client()
+
+
+@functools.cache
+def _default_password_hash() -> str:
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(DEFAULT_PASSWORD)
+
+
+@pytest.fixture
+def make_user(app):
+    from portal.auth.models import User
+    from portal.extensions import utcnow
+
+    counter = iter(range(1, 1_000_000))
+
+    def make(roles=("candidate",), email=None, password=DEFAULT_PASSWORD, verified=True,
+             full_name=None):
+        number = next(counter)
+        user = User(email=email or f"user{number}-{os.getpid()}@example.com",
+                    full_name=full_name or f"Test User {number}",
+                    email_verified_at=utcnow() if verified else None)
+        if password == DEFAULT_PASSWORD:
+            user.password_hash = _default_password_hash()  # hashing is slow by design
+        else:
+            user.set_password(password)
+        for role in roles:
+            user.grant(role)
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login():
+    def do_login(client, user, password=DEFAULT_PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, "login failed"
+        return response
+
+    return do_login
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counter:` ... `counter.count` = statements sent to the DB."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        class Counter:
+            count = 0
+            statements: list[str] = []
+
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                counter.count += 1
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
