@@ -45,3 +45,12 @@ def init_app(app: Flask) -> None:
         from portal.jobs import requeue_stale
 
         click.echo(f"Queued again: {requeue_stale(older_than)} job(s).")
+
+    @app.cli.command("purge-expired")
+    def purge_expired():
+        """Delete applications past the retention period (run daily, e.g. from cron)."""
+        from portal.recruiting import privacy
+
+        deleted = privacy.purge_expired(app.config["APPLICATION_RETENTION_DAYS"])
+        db.session.commit()
+        click.echo(f"Deleted {deleted} expired application(s).")

@@ -49,6 +49,9 @@ def _secret_key(instance_path: Path) -> str:
 def load_config(instance_path: str | Path, overrides: dict | None = None) -> dict:
     instance_path = Path(instance_path)
     redis_url = os.environ.get("REDIS_URL") or None
+    public_base_url = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Cookies are Secure whenever the portal is served over HTTPS, which production must be.
+    secure_cookies = _flag("SESSION_COOKIE_SECURE", public_base_url.startswith("https://"))
     config = {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_uri(instance_path),
@@ -75,14 +78,14 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
         "SMTP_STARTTLS": _flag("SMTP_STARTTLS", True),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "WAH Careers <careers@example.com>"),
         # Links in emails need an absolute address when no request is at hand (jobs, CLI).
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "PUBLIC_BASE_URL": public_base_url,
         # Sessions and cookies.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", True),
+        "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", True),
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_HOURS", "12")) * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "512")) * 1024 * 1024,
@@ -90,6 +93,8 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BTN_SIZE": "md",
         "PIPELINE_PAGE_SIZE": 50,
+        # What the apply form's consent promises; `flask purge-expired` enforces it.
+        "APPLICATION_RETENTION_DAYS": int(os.environ.get("APPLICATION_RETENTION_DAYS", "365")),
         "TOKEN_MAX_AGE_VERIFY": 7 * 24 * 3600,
         "TOKEN_MAX_AGE_RESET": 3600,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour"),

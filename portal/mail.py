@@ -21,6 +21,9 @@ from portal.extensions import UTCDateTime, db, utcnow
 log = logging.getLogger(__name__)
 
 QUEUED, SENT, KEPT, FAILED = "queued", "sent", "kept", "failed"
+# Emails that carry a credential (a link that logs in or resets a password): their bodies are
+# for the recipient only, never shown to staff or kept in exports.
+CREDENTIAL_TEMPLATES = frozenset({"verify_email", "password_reset"})
 
 
 class OutboxEmail(db.Model):

@@ -34,6 +34,18 @@ def in_vocabulary_order(keys: list[str], vocabulary: list[tuple[str, str]]) -> l
     return [key for key, _ in vocabulary if key in chosen]
 
 
+class AtLeastOne:
+    """Like DataRequired for a checkbox group, without marking every box `required` (which
+    screen readers would announce on each option)."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if not field.data:
+            raise ValidationError(self.message)
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -56,7 +68,7 @@ class OpeningForm(FlaskForm):
     hours_max = IntegerField("Hours per week up to", validators=[InputRequired(),
                                                                  NumberRange(1, 80)])
     shifts = MultiCheckboxField("Shifts", choices=choices.SHIFTS,
-                                validators=[DataRequired("Choose at least one shift.")])
+                                validators=[AtLeastOne("Choose at least one shift.")])
     countries = SelectMultipleField("Countries (none selected: any)", choices=choices.COUNTRIES)
     time_zones = SelectMultipleField("Time zones (none selected: any)",
                                      choices=[(tz, tz) for tz in choices.TIME_ZONES])
@@ -100,14 +112,14 @@ class ApplicationForm(FlaskForm):
                             choices=[("", "Choose...")] + [(t, t) for t in choices.TIME_ZONES],
                             validators=[DataRequired("Choose your time zone.")])
     availability_days = MultiCheckboxField("Days you can work", choices=choices.DAYS,
-                                           validators=[DataRequired("Choose at least one day.")])
+                                           validators=[AtLeastOne("Choose at least one day.")])
     availability_shifts = MultiCheckboxField(
         "Shifts you can work", choices=choices.SHIFTS,
-        validators=[DataRequired("Choose at least one shift.")])
+        validators=[AtLeastOne("Choose at least one shift.")])
     hours_per_week = IntegerField("Hours per week you want", validators=[
         InputRequired(), NumberRange(1, 80, "Between 1 and 80 hours.")])
     languages = MultiCheckboxField("Languages you speak fluently", choices=choices.LANGUAGES,
-                                   validators=[DataRequired("Choose at least one language.")])
+                                   validators=[AtLeastOne("Choose at least one language.")])
     experience_years = IntegerField("Years of customer-service experience", validators=[
         InputRequired(), NumberRange(0, 60, "Between 0 and 60 years.")])
     has_computer = BooleanField("I have a computer I can use for work (Windows 10+ or macOS 12+)")

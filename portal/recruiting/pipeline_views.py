@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.auth.models import ADMIN, MANAGER
 from portal.auth.permissions import roles
 from portal.extensions import db
-from portal.mail import OutboxEmail
+from portal.mail import CREDENTIAL_TEMPLATES, OutboxEmail
 from portal.recruiting import pipeline, services, stages
 from portal.recruiting.forms import BulkMoveForm, MoveForm, NoteForm, PipelineFilterForm
 from portal.recruiting.models import Application, ApplicationNote, StageChange
@@ -95,14 +95,17 @@ def application(application_id: int):
         ApplicationNote.application_id == application.id)
         .order_by(ApplicationNote.created_at.desc()))
     emails = db.session.scalars(select(OutboxEmail).where(
-        OutboxEmail.recipient_id == application.candidate_id)
+        OutboxEmail.recipient_id == application.candidate_id,
+        OutboxEmail.template.not_in(CREDENTIAL_TEMPLATES))
         .order_by(OutboxEmail.created_at.desc()).limit(50))
+    move_form = MoveForm(stage=stages.suggested_next(application.stage))
+    move_form.stage.choices = [(key, label) for key, label in move_form.stage.choices
+                               if key != application.stage]
     return render_template(
         "recruiting/candidate_page.html", application=application, history=list(history),
         notes=list(notes), emails=list(emails),
         steps=services.step_states([application])[application.id],
-        move_form=MoveForm(stage=stages.suggested_next(application.stage)),
-        note_form=NoteForm(), stages=stages)
+        move_form=move_form, note_form=NoteForm(), stages=stages)
 
 
 @bp.post("/applications/<int:application_id>/move")

@@ -1,4 +1,7 @@
-"""A candidate's right to their data: download it, or have it erased."""
+"""A candidate's right to their data: download it, have it erased, and have it deleted when
+the retention period they agreed to ends."""
+
+from datetime import timedelta
 
 from blinker import Namespace
 from sqlalchemy import delete, func, select, update
@@ -6,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 from portal import audit
 from portal.auth.models import AGENT, User
 from portal.extensions import db, utcnow
-from portal.mail import OutboxEmail
+from portal.mail import CREDENTIAL_TEMPLATES, OutboxEmail
 from portal.recruiting import stages
 from portal.recruiting.models import Application, StageChange, StageCount, StepProgress
 
@@ -36,8 +39,9 @@ def export(user: User) -> dict:
                     "created_at": user.created_at, "email_verified_at": user.email_verified_at,
                     "roles": sorted(user.roles)},
         "applications": [_application_export(a, history, progress) for a in applications],
-        "emails": [{"sent_at": e.created_at, "subject": e.subject, "body": e.body_text}
-                   for e in emails],
+        "emails": [{"sent_at": e.created_at, "subject": e.subject,
+                    "body": "(contains a sign-in link; not exported)"
+                    if e.template in CREDENTIAL_TEMPLATES else e.body_text} for e in emails],
     }
 
 
@@ -77,15 +81,7 @@ def erase(user: User) -> None:
     if not can_erase(user):
         raise ErasureRefused("Accounts of employees cannot be deleted here. Please contact HR.")
     erasing.send(user)
-    per_stage = db.session.execute(
-        select(Application.opening_id, Application.stage, func.count())
-        .where(Application.candidate_id == user.id)
-        .group_by(Application.opening_id, Application.stage)).all()
-    for opening_id, stage, count in per_stage:
-        db.session.execute(update(StageCount).where(
-            StageCount.opening_id == opening_id, StageCount.stage == stage)
-            .values(count=StageCount.count - count))
-    db.session.execute(delete(Application).where(Application.candidate_id == user.id))
+    deleted = _delete_applications(Application.candidate_id == user.id)
     db.session.execute(delete(OutboxEmail).where(OutboxEmail.recipient_id == user.id))
     user.email = f"erased-{user.id}@invalid"
     user.full_name = "Erased user"
@@ -93,4 +89,30 @@ def erase(user: User) -> None:
     user.erased_at = utcnow()
     user.credentials_version += 1
     user.role_rows = []
-    audit.record("user.erased", user, None, applications=sum(c for _, _, c in per_stage))
+    audit.record("user.erased", user, None, applications=deleted)
+
+
+def purge_expired(retention_days: int) -> int:
+    """Delete applications older than the retention period the candidate agreed to. Hires are
+    employees now: their application is part of the employment record and is kept."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    deleted = _delete_applications(Application.created_at < cutoff,
+                                   Application.stage != stages.HIRED)
+    if deleted:
+        audit.record("application.purged", None, None, applications=deleted,
+                     retention_days=retention_days)
+    return deleted
+
+
+def _delete_applications(*conditions) -> int:
+    """Delete matching applications (their history, notes and steps go with them by cascade)
+    and keep the pipeline's stage counts true."""
+    per_stage = db.session.execute(
+        select(Application.opening_id, Application.stage, func.count())
+        .where(*conditions).group_by(Application.opening_id, Application.stage)).all()
+    for opening_id, stage, count in per_stage:
+        db.session.execute(update(StageCount).where(
+            StageCount.opening_id == opening_id, StageCount.stage == stage)
+            .values(count=StageCount.count - count))
+    db.session.execute(delete(Application).where(*conditions))
+    return sum(count for _, _, count in per_stage)
