@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from portal import keyset
 from portal.extensions import db
 from portal.recruiting import pipeline, services, stages
 from tests.factories import apply, open_opening
@@ -66,7 +67,8 @@ def test_paging_forward_and_back_shows_every_row_once_in_order(crowd, sort):
 
 
 def _cursor_before_last(pages, sort, rows):
-    return pipeline._encode(rows[pages[-2][-1]], sort)
+    row = rows[pages[-2][-1]]
+    return keyset.encode(getattr(row, pipeline.SORTS[sort][1].key), row.id)
 
 
 def test_filters_combine(crowd):

@@ -4,22 +4,22 @@ Nothing here reads `request` or commits; views and the CLI commit. Refusals rais
 whose message is shown to the person as is.
 """
 
-import base64
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
-from portal import audit
+from portal import audit, keyset
 from portal.audit import AuditEvent
 from portal.auth import passwords
 from portal.auth import services as auth_services
 from portal.auth.models import ADMIN, ROLES, User, UserRole
 from portal.extensions import db, utcnow
+from portal.keyset import escape_like
 
 # Actions written across the portal, offered as suggestions in the audit log filter (free text,
 # and prefixes such as "application.", work too). Reading them with SELECT DISTINCT would scan
@@ -42,15 +42,7 @@ class DuplicateEmail(AdminError):
     pass
 
 
-class BadCursor(ValueError):
-    pass
-
-
 # --- the users list ----------------------------------------------------------------------------
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
 
 def users_statement(text: str = "", role: str = "") -> Select:
     """Users matching a name/email fragment and holding `role` (when given), newest first."""
@@ -217,22 +209,6 @@ class AuditPage:
     newer_cursor: str | None
 
 
-def encode_cursor(event: AuditEvent) -> str:
-    raw = json.dumps([event.created_at.astimezone(UTC).isoformat(), event.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        stamp, event_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        value = datetime.fromisoformat(stamp)
-        if value.tzinfo is None or not isinstance(event_id, int):
-            raise TypeError
-        return value.astimezone(UTC), event_id
-    except (ValueError, TypeError, UnicodeDecodeError):
-        raise BadCursor("That page link is not valid any more.") from None
-
-
 def action_condition(text: str):
     text = (text or "").strip()[:60]
     if not text:
@@ -254,7 +230,7 @@ def _filtered(query: AuditQuery) -> Select:
         stmt = stmt.where(AuditEvent.actor_id.is_(None))
     elif actor:
         stmt = stmt.where(AuditEvent.actor_id == select(User.id).where(
-            func.lower(User.email) == actor).scalar_subquery())
+            User.email == actor).scalar_subquery())
     if query.target_type:
         stmt = stmt.where(AuditEvent.target_type == query.target_type)
     if query.target_id is not None:
@@ -274,28 +250,11 @@ def _with_actor(stmt: Select) -> Select:
 
 def fetch_audit_page(query: AuditQuery) -> AuditPage:
     """Newest first, keyset-paginated on (created_at, id): any page costs what the first does."""
-    going_back = query.before is not None and query.after is None
-    cursor = query.before if going_back else query.after
-    stmt = _filtered(query)
-    key = tuple_(AuditEvent.created_at, AuditEvent.id)
-    if cursor:
-        stamp, event_id = decode_cursor(cursor)
-        stmt = stmt.where(key > (stamp, event_id) if going_back else key < (stamp, event_id))
-    order = (AuditEvent.created_at.asc(), AuditEvent.id.asc()) if going_back \
-        else (AuditEvent.created_at.desc(), AuditEvent.id.desc())
-    rows = list(db.session.scalars(_with_actor(stmt.order_by(*order))
-                                   .limit(query.page_size + 1)))
-    has_more = len(rows) > query.page_size
-    rows = rows[:query.page_size]
-    if going_back:
-        rows.reverse()
-    has_older = has_more if not going_back else True
-    has_newer = bool(cursor) and (has_more if going_back else True)
-    return AuditPage(
-        items=rows,
-        older_cursor=encode_cursor(rows[-1]) if rows and has_older else None,
-        newer_cursor=encode_cursor(rows[0]) if rows and has_newer else None,
-    )
+    page = keyset.paginate(_with_actor(_filtered(query)), AuditEvent.created_at, AuditEvent.id,
+                           descending=True, after=query.after, before=query.before,
+                           page_size=query.page_size)
+    return AuditPage(items=page.items, older_cursor=page.next_cursor,
+                     newer_cursor=page.prev_cursor)
 
 
 def events_for_user(user: User, limit: int = 50) -> list[AuditEvent]:

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal import keyset
 from portal.admin import services
 from portal.admin.forms import (
     AuditFilterForm,
@@ -63,17 +64,11 @@ def users():
                            filters=filters)
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
 
 @bp.get("/users/<int:user_id>")
 @roles(ADMIN)
 def user(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     return render_template(
         "admin/user.html", user=user, roles_form=RolesForm(roles=sorted(user.roles)),
         active_form=SetActiveForm(active="0" if user.is_active_account else "1"),
@@ -83,7 +78,7 @@ def user(user_id: int):
 @bp.post("/users/<int:user_id>/roles")
 @roles(ADMIN)
 def set_roles(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = RolesForm()
     if not form.validate_on_submit():
         flash("Choose roles from the list.", "danger")
@@ -107,7 +102,7 @@ def set_roles(user_id: int):
 @bp.post("/users/<int:user_id>/active")
 @roles(ADMIN)
 def set_active(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = SetActiveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -131,7 +126,7 @@ def set_active(user_id: int):
 @bp.post("/users/<int:user_id>/reset")
 @roles(ADMIN)
 def send_reset(user_id: int):
-    user = _user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -185,7 +180,7 @@ def audit_log():
     )
     try:
         page = services.fetch_audit_page(query)
-    except services.BadCursor as error:
+    except keyset.BadCursor as error:
         flash(str(error), "warning")
         return redirect(url_for("admin.audit_log", **filters))
     return render_template("admin/audit_log.html", form=form, page=page, filters=filters,

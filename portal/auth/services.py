@@ -45,14 +45,18 @@ def send_verification(user: User) -> None:
     mail.send("verify_email", user, link=mail.absolute_url("auth.verify_email", token=token))
 
 
-def verify_email(token: str) -> User:
+def _read_token(token: str, salt: str, max_age_setting: str, kind: str, renew: str) -> dict:
     try:
-        data = _serializer(VERIFY_SALT).loads(
-            token, max_age=current_app.config["TOKEN_MAX_AGE_VERIFY"])
+        return _serializer(salt).loads(token, max_age=current_app.config[max_age_setting])
     except SignatureExpired:
-        raise AccountError("This verification link has expired. Log in to get a new one.") from None
+        raise AccountError(f"This {kind} link has expired. {renew}") from None
     except BadSignature:
-        raise AccountError("This verification link is not valid.") from None
+        raise AccountError(f"This {kind} link is not valid.") from None
+
+
+def verify_email(token: str) -> User:
+    data = _read_token(token, VERIFY_SALT, "TOKEN_MAX_AGE_VERIFY", "verification",
+                       "Log in to get a new one.")
     user = db.session.get(User, data.get("uid"))
     if user is None or user.email != data.get("email"):
         raise AccountError("This verification link is not valid.")
@@ -74,13 +78,7 @@ def request_password_reset(email: str) -> None:
 
 
 def user_for_reset_token(token: str) -> User:
-    try:
-        data = _serializer(RESET_SALT).loads(
-            token, max_age=current_app.config["TOKEN_MAX_AGE_RESET"])
-    except SignatureExpired:
-        raise AccountError("This reset link has expired. Ask for a new one.") from None
-    except BadSignature:
-        raise AccountError("This reset link is not valid.") from None
+    data = _read_token(token, RESET_SALT, "TOKEN_MAX_AGE_RESET", "reset", "Ask for a new one.")
     user = db.session.get(User, data.get("uid"))
     # A used link is dead: setting the password bumped credentials_version.
     if user is None or not user.is_active or user.credentials_version != data.get("v"):

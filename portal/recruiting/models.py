@@ -86,9 +86,12 @@ class Application(db.Model):
 
     __table_args__ = (
         UniqueConstraint("opening_id", "candidate_id"),
-        # Pipeline pages: filter by stage and/or opening, newest first, keyset on (created_at, id).
+        # Pipeline pages seek along one of these per (filter, sort): see recruiting/pipeline.py.
         Index("ix_applications_stage_created", "stage", "created_at", "id"),
         Index("ix_applications_opening_stage_created", "opening_id", "stage", "created_at", "id"),
+        Index("ix_applications_opening_created", "opening_id", "created_at", "id"),
+        Index("ix_applications_opening_name", "opening_id", "full_name", "id"),
+        Index("ix_applications_opening_moved", "opening_id", "stage_changed_at", "id"),
         Index("ix_applications_created", "created_at", "id"),
         Index("ix_applications_moved", "stage_changed_at", "id"),
         Index("ix_applications_name", "full_name", "id"),

@@ -39,17 +39,11 @@ def create():
     return render_template("recruiting/opening_form.html", form=form, opening=None)
 
 
-def _opening_or_404(opening_id: int) -> Opening:
-    opening = db.session.get(Opening, opening_id)
-    if opening is None:
-        abort(404)
-    return opening
-
 
 @bp.route("/<int:opening_id>/edit", methods=["GET", "POST"])
 @roles(MANAGER, ADMIN)
 def edit(opening_id: int):
-    opening = _opening_or_404(opening_id)
+    opening = db.get_or_404(Opening, opening_id)
     form = OpeningForm(obj=opening)
     if form.validate_on_submit():
         try:
@@ -66,7 +60,7 @@ def edit(opening_id: int):
 @bp.post("/<int:opening_id>/status")
 @roles(MANAGER, ADMIN)
 def set_status(opening_id: int):
-    opening = _opening_or_404(opening_id)
+    opening = db.get_or_404(Opening, opening_id)
     status = request.form.get("status")
     if not EmptyForm().validate_on_submit() or status not in OPENING_STATUSES:
         abort(400)

@@ -1,17 +1,15 @@
 """The pipeline list: filters, sort and keyset pagination that stay fast at 100,000 rows.
 
-Keyset ("seek") pagination asks the database for the 50 rows after the last one shown, using
-the index for the chosen sort, so page 2,000 costs what page 1 costs; an OFFSET would read and
-discard every row before it. Stage counts come from the maintained `stage_counts` table.
+Each (filter, sort) seeks along an index of `applications` (see its model); stage counts come
+from the maintained `stage_counts` table, so no page counts rows.
 """
 
-import base64
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Select, func, or_, select
 
+from portal import keyset
 from portal.extensions import db
 from portal.recruiting import stages
 from portal.recruiting.models import Application, Opening, StageCount
@@ -24,10 +22,6 @@ SORTS = {
     "moved": ("Recently moved", Application.stage_changed_at, True),
     "name": ("Name A-Z", Application.full_name, False),
 }
-
-
-class BadCursor(ValueError):
-    pass
 
 
 @dataclass
@@ -66,30 +60,6 @@ class PipelinePage:
         return sum(self.counts.values())
 
 
-def _encode(application: Application, sort: str) -> str:
-    value = getattr(application, SORTS[sort][1].key)
-    if isinstance(value, datetime):
-        value = value.astimezone(UTC).isoformat()
-    raw = json.dumps([value, application.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode(cursor: str, sort: str) -> tuple:
-    try:
-        value, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if SORTS[sort][1].key != "full_name":
-            value = datetime.fromisoformat(value)
-        if not isinstance(row_id, int):
-            raise TypeError
-        return value, row_id
-    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
-        raise BadCursor("That page link is not valid any more.") from None
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _filtered(query: PipelineQuery) -> Select:
     stmt = select(Application)
     if query.opening_id is not None:
@@ -99,7 +69,7 @@ def _filtered(query: PipelineQuery) -> Select:
     elif query.stage != ALL:
         stmt = stmt.where(Application.stage == query.stage)
     if query.text:
-        pattern = f"%{_escape_like(query.text.lower())}%"
+        pattern = f"%{keyset.escape_like(query.text.lower())}%"
         stmt = stmt.where(or_(func.lower(Application.full_name).like(pattern, escape="\\"),
                               func.lower(Application.email).like(pattern, escape="\\")))
     if query.applied_from:
@@ -113,30 +83,10 @@ def _filtered(query: PipelineQuery) -> Select:
 
 def fetch_page(query: PipelineQuery) -> PipelinePage:
     _, column, descending = SORTS[query.sort]
-    going_back = query.before is not None and query.after is None
-    cursor = query.before if going_back else query.after
-    # Walking backwards is the same query with the order flipped, then the rows reversed.
-    seek_descending = descending != going_back
-    stmt = _filtered(query)
-    if cursor:
-        value, row_id = _decode(cursor, query.sort)
-        key = tuple_(column, Application.id)
-        stmt = stmt.where(key < (value, row_id) if seek_descending else key > (value, row_id))
-    order = (column.desc(), Application.id.desc()) if seek_descending \
-        else (column.asc(), Application.id.asc())
-    rows = list(db.session.scalars(stmt.order_by(*order).limit(query.page_size + 1)))
-    has_more = len(rows) > query.page_size
-    rows = rows[:query.page_size]
-    if going_back:
-        rows.reverse()
-    has_next = has_more if not going_back else True
-    has_prev = bool(cursor) and (has_more if going_back else True)
-    return PipelinePage(
-        items=rows,
-        next_cursor=_encode(rows[-1], query.sort) if rows and has_next else None,
-        prev_cursor=_encode(rows[0], query.sort) if rows and has_prev else None,
-        counts=stage_counts(query.opening_id),
-    )
+    page = keyset.paginate(_filtered(query), column, Application.id, descending=descending,
+                           after=query.after, before=query.before, page_size=query.page_size)
+    return PipelinePage(items=page.items, next_cursor=page.next_cursor,
+                        prev_cursor=page.prev_cursor, counts=stage_counts(query.opening_id))
 
 
 def stage_counts(opening_id: int | None) -> dict[str, int]:

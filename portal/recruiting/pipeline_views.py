@@ -1,9 +1,10 @@
 """Managers' side: the pipeline across or per opening, a candidate's page, bulk moves."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import keyset
 from portal.auth.models import ADMIN, MANAGER
 from portal.auth.permissions import roles
 from portal.extensions import db
@@ -40,7 +41,7 @@ def index():
             field.data = None
     try:
         page = pipeline.fetch_page(_query_from(form))
-    except pipeline.BadCursor as error:
+    except keyset.BadCursor as error:
         flash(str(error), "warning")
         return redirect(url_for("pipeline.index", **_filter_args()))
     return render_template(
@@ -78,17 +79,11 @@ def bulk_move():
     return redirect(request.referrer or url_for("pipeline.index"))
 
 
-def _application_or_404(application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
-    if application is None:
-        abort(404)
-    return application
-
 
 @bp.get("/applications/<int:application_id>")
 @roles(MANAGER, ADMIN)
 def application(application_id: int):
-    application = _application_or_404(application_id)
+    application = db.get_or_404(Application, application_id)
     history = db.session.scalars(select(StageChange).where(
         StageChange.application_id == application.id).order_by(StageChange.created_at.desc()))
     notes = db.session.scalars(select(ApplicationNote).where(
@@ -111,7 +106,7 @@ def application(application_id: int):
 @bp.post("/applications/<int:application_id>/move")
 @roles(MANAGER, ADMIN)
 def move(application_id: int):
-    application = _application_or_404(application_id)
+    application = db.get_or_404(Application, application_id)
     form = MoveForm()
     if form.validate_on_submit():
         try:
@@ -129,7 +124,7 @@ def move(application_id: int):
 @bp.post("/applications/<int:application_id>/notes")
 @roles(MANAGER, ADMIN)
 def add_note(application_id: int):
-    application = _application_or_404(application_id)
+    application = db.get_or_404(Application, application_id)
     form = NoteForm()
     if form.validate_on_submit():
         try:

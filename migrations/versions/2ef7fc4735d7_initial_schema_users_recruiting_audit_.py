@@ -1,8 +1,8 @@
 """initial schema: users, recruiting, audit, mail, jobs, files
 
-Revision ID: 60f09cf0a357
+Revision ID: 2ef7fc4735d7
 Revises: 
-Create Date: 2026-11-23 17:28:04.816548
+Create Date: 2026-11-23 17:38:56.539648
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '60f09cf0a357'
+revision = '2ef7fc4735d7'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -154,6 +154,9 @@ def upgrade():
         batch_op.create_index('ix_applications_created', ['created_at', 'id'], unique=False)
         batch_op.create_index('ix_applications_moved', ['stage_changed_at', 'id'], unique=False)
         batch_op.create_index('ix_applications_name', ['full_name', 'id'], unique=False)
+        batch_op.create_index('ix_applications_opening_created', ['opening_id', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_applications_opening_moved', ['opening_id', 'stage_changed_at', 'id'], unique=False)
+        batch_op.create_index('ix_applications_opening_name', ['opening_id', 'full_name', 'id'], unique=False)
         batch_op.create_index('ix_applications_opening_stage_created', ['opening_id', 'stage', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_applications_stage_created', ['stage', 'created_at', 'id'], unique=False)
 
@@ -245,6 +248,9 @@ def downgrade():
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.drop_index('ix_applications_stage_created')
         batch_op.drop_index('ix_applications_opening_stage_created')
+        batch_op.drop_index('ix_applications_opening_name')
+        batch_op.drop_index('ix_applications_opening_moved')
+        batch_op.drop_index('ix_applications_opening_created')
         batch_op.drop_index('ix_applications_name')
         batch_op.drop_index('ix_applications_moved')
         batch_op.drop_index('ix_applications_created')

@@ -1,0 +1,290 @@
+"""Does the /pipeline/ page stay fast at 100,000 applications?
+
+    python bench/pipeline.py [--sizes 100,100000] [--requests 30] [--database-url URL]
+
+Each size gets a fresh database (SQLite in a temp dir, or a new database on the PostgreSQL server
+of --database-url / BENCH_DATABASE_URL), built by the migrations and bulk-loaded with Core
+inserts. A logged-in manager requests each page through the Flask test client. The small size is
+the baseline: the target is the same number of SQL statements and at most 2x its p95.
+"""
+# ruff: noqa: E402  (the repository root goes on sys.path before the project is imported)
+
+import argparse
+import gc
+import html
+import logging
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, event, func, insert, make_url, select, text, update
+from werkzeug.security import generate_password_hash
+
+from portal import create_app
+from portal.auth.models import CANDIDATE, MANAGER, User, UserRole
+from portal.extensions import db
+from portal.recruiting import stages
+from portal.recruiting.models import OPEN, Application, Opening, StageChange, StageCount
+from tests.conftest import IsolatedClient, reset_schema, test_config
+
+PASSWORD, MANAGER_EMAIL = "Bench-Manager-Password-9", "manager@bench.example.com"
+BATCH, WARMUP, DEEP_HOPS, TARGET_RATIO = 5_000, 3, 20, 2.0
+# A realistic funnel: most applications are new or rejected, few reach an offer.
+STAGE_WEIGHTS = {stages.APPLIED: 30, stages.SCREENING: 14, stages.ASSESSMENT: 10,
+                 stages.REVIEW: 6, stages.INTERVIEW: 4, stages.OFFER: 1, stages.HIRED: 2,
+                 stages.REJECTED: 28, stages.WITHDRAWN: 5}
+OPENING_WEIGHTS = (35, 25, 20, 12, 8)  # opening 1 is the busiest
+FIRST_NAMES = ("Maria", "James", "Aisha", "Wei", "Carlos", "Priya", "John", "Fatima", "Liam")
+# 20**3 = 8,000 surnames: each is rare, so searching for one is the honest worst case.
+SYLLABLES = ("ka", "lo", "mar", "ven", "di", "sto", "ren", "bel", "tor", "an", "ski", "ger",
+             "mo", "ral", "quin", "ash", "el", "dun", "vik", "sa")
+PAGES = ("a default (active, newest)", "b stage=screening", "c opening=1, all, by name",
+         "d deep page (20 x next)", "e text search")
+NEXT_LINK = re.compile(r'rel="next" href="([^"]+)"')
+# Transaction control is not a query (and SQLite sends BEGIN where PostgreSQL does not).
+NOT_QUERIES = ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK")
+
+
+# --- database and data --------------------------------------------------------------------
+
+@contextmanager
+def fresh_database(server_url: str | None, tmp: Path, size: int):
+    """Yield a database URL for one size; a server database is created and dropped here."""
+    if not server_url:
+        yield f"sqlite:///{tmp / f'bench-{size}.db'}"
+        return
+    url = make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"bench_pipeline_{os.getpid()}_{size}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")  # CREATE DATABASE refuses a tx
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def candidate(number: int, rng: random.Random, now: datetime, password_hash: str) -> tuple:
+    """One candidate's user, role, application and stage change, as Core insert rows."""
+    user_id = number + 1  # id 1 is the manager
+    name = f"{rng.choice(FIRST_NAMES)} " + "".join(rng.choices(SYLLABLES, k=3)).capitalize()
+    email = f"{name.lower().replace(' ', '.')}.{number}@example.com"
+    stage = rng.choices(list(STAGE_WEIGHTS), list(STAGE_WEIGHTS.values()))[0]
+    created = now - timedelta(seconds=rng.uniform(0, 90 * 86400))
+    moved = created if stage == stages.APPLIED else created + (now - created) * rng.random()
+    user = {"id": user_id, "email": email, "full_name": name, "password_hash": password_hash,
+            "email_verified_at": created, "created_at": created}
+    role = {"user_id": user_id, "role": CANDIDATE, "granted_at": created}
+    application = {
+        "id": number, "candidate_id": user_id, "stage": stage, "full_name": name, "email": email,
+        "opening_id": rng.choices(range(1, 6), OPENING_WEIGHTS)[0], "phone": f"+1555{number:07d}",
+        "country": "US", "time_zone": "America/Chicago", "availability_days": ["mon", "tue"],
+        "hours_per_week": 30, "experience_years": rng.randint(0, 12), "has_computer": True,
+        "has_headset": True, "has_wired_internet": rng.random() < 0.8, "created_at": created,
+        "privacy_consent_at": created, "retention_consent_at": created,
+        "privacy_notice_version": "2026-11", "stage_changed_at": moved}
+    applied = stage == stages.APPLIED
+    change = {"application_id": number, "from_stage": None if applied else stages.APPLIED,
+              "to_stage": stage, "actor_id": user_id if applied else 1, "reason": "",
+              "created_at": moved}
+    return user, role, application, change
+
+
+def load(app, size: int) -> str:
+    """Bulk-load `size` applications; return a fragment of a candidate's name to search for."""
+    rng, now = random.Random(size), datetime.now(UTC)
+    password_hash = generate_password_hash(PASSWORD)  # once: every candidate reuses it
+    tables = (User.__table__, UserRole.__table__, Application.__table__, StageChange.__table__)
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(insert(User.__table__), [{
+            "id": 1, "email": MANAGER_EMAIL, "full_name": "Bench Manager",
+            "password_hash": password_hash, "email_verified_at": now, "created_at": now}])
+        conn.execute(insert(UserRole.__table__), [{"user_id": 1, "role": MANAGER}])
+        conn.execute(insert(Opening.__table__), [{
+            "id": i, "title": f"Customer Support Agent {i}", "summary": "Work from home",
+            "pay_min": 15, "pay_max": 19, "status": OPEN, "created_by_id": 1,
+            "steps": ["skills_assessment", "home_office_readiness"]} for i in range(1, 6)])
+        conn.execute(insert(StageCount.__table__), [{"opening_id": i, "stage": key, "count": 0}
+                                                    for i in range(1, 6)
+                                                    for key in stages.STAGE_KEYS])
+        for first in range(1, size + 1, BATCH):
+            rows = [candidate(n, rng, now, password_hash)
+                    for n in range(first, min(first + BATCH, size + 1))]
+            for table, batch in zip(tables, zip(*rows, strict=True), strict=True):
+                conn.execute(insert(table), list(batch))
+        conn.execute(true_stage_counts())
+        # Someone the default (active) view can find, so the search shows rows at every size.
+        name = conn.scalar(select(Application.full_name).where(
+            Application.id > size // 2, Application.stage.in_(stages.ACTIVE_STAGES))
+            .order_by(Application.id).limit(1))
+    analyze(app)
+    return name.split()[-1].lower()[:6]
+
+
+def analyze(app) -> None:
+    """Planner statistics, as a live database has them. PostgreSQL is VACUUMed too, as
+    autovacuum soon would be: else autovacuum starts on the new rows during the timings."""
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":  # VACUUM refuses to run in a transaction
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+        else:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+
+
+def true_stage_counts():
+    """One UPDATE ... FROM (GROUP BY) puts the real counts in the 45 stage_counts rows."""
+    totals = (select(Application.opening_id, Application.stage, func.count().label("n"))
+              .group_by(Application.opening_id, Application.stage).subquery())
+    return (update(StageCount.__table__).values(count=totals.c.n)
+            .where(StageCount.opening_id == totals.c.opening_id,
+                   StageCount.stage == totals.c.stage))
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+@dataclass
+class Site:
+    """One size's app: a logged-in client, and each page's URL and note on its data."""
+    size: int
+    client: object
+    urls: dict[str, str]
+    notes: dict[str, str]
+    runs: dict[str, list] = field(default_factory=dict)
+
+
+def get_ok(client, url: str) -> str:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url} answered {response.status_code}")
+    return response.get_data(as_text=True)
+
+
+def deep_url(client) -> tuple[str, int]:
+    """Follow "next" links like a user paging on; return the URL reached and its page number."""
+    url, page = "/pipeline/", 1
+    while page <= DEEP_HOPS and (found := NEXT_LINK.search(get_ok(client, url))):
+        url, page = html.unescape(found.group(1)), page + 1
+    return url, page  # a small database runs out of pages sooner
+
+
+def start_app(size: int, url: str, tmp: Path):
+    app = create_app(test_config(tmp, SQLALCHEMY_DATABASE_URI=url))
+    logging.disable(logging.INFO)  # Alembic's progress lines would bury the table
+    reset_schema(app)
+    logging.disable(logging.NOTSET)
+    started = time.perf_counter()
+    search = load(app, size)
+    print(f"loaded {size:,} applications in {time.perf_counter() - started:.1f} s")
+    app.test_client_class = IsolatedClient  # a fresh app context per request, as live
+    client = app.test_client()
+    login = {"email": MANAGER_EMAIL, "password": PASSWORD}
+    if client.post("/login", data=login).status_code != 302:
+        raise SystemExit("manager login failed")
+    return app, client, search
+
+
+@contextmanager
+def site(size: int, server_url: str | None, tmp: Path, counter: list):
+    with fresh_database(server_url, tmp, size) as url:
+        app, client, search = start_app(size, url, tmp)
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", lambda *args: count(counter, args[2]))
+        deep, depth = deep_url(client)
+        urls = ("/pipeline/", "/pipeline/?stage=screening",
+                "/pipeline/?opening=1&stage=all&sort=name", deep, f"/pipeline/?q={search}")
+        try:
+            yield Site(size, client, dict(zip(PAGES, urls, strict=True)),
+                       {PAGES[3]: f"page {depth}", PAGES[4]: f"q={search}"})
+        finally:
+            engine.dispose()  # so that the server database can be dropped
+
+
+def count(counter: list, statement: str) -> None:
+    if not statement.lstrip().upper().startswith(NOT_QUERIES):
+        counter[0] += 1
+
+
+def measure(sites: list[Site], counter: list, requests: int) -> None:
+    """Fill each site's runs: per page, (ms, statements, rows shown) for every request."""
+    gc.collect()  # the bulk load's garbage is not the pages' cost
+    for page in PAGES:
+        for s in sites:
+            for _ in range(WARMUP):
+                get_ok(s.client, s.urls[page])
+            s.runs[page] = []
+        for i in range(requests):
+            # Sizes take turns, so a burst of background load hits both alike.
+            for s in sites if i % 2 else sites[::-1]:
+                counter[0], started = 0, time.perf_counter()
+                body = get_ok(s.client, s.urls[page])
+                s.runs[page].append(((time.perf_counter() - started) * 1000, counter[0],
+                                     body.count("row-select")))
+
+
+def summary(runs: list[tuple[float, int, int]]) -> dict:
+    millis = [ms for ms, _, _ in runs]
+    return {"queries": max(q for _, q, _ in runs), "rows": runs[0][2],
+            "p50": statistics.median(millis),
+            "p95": statistics.quantiles(millis, n=20, method="inclusive")[-1]}
+
+
+# --- report ---------------------------------------------------------------------------------
+
+def report(small: Site, large: Site) -> None:
+    print(f"\n{'page':<27} {'N':>8} {'queries':>7} {'rows':>4} {'p50 ms':>7} {'p95 ms':>7} "
+          f"{'ratio':>6}  verdict")
+    ratios, queries_equal, p95 = {}, True, {}
+    for page in PAGES:
+        base, big = summary(small.runs[page]), summary(large.runs[page])
+        ratios[page], same = big["p95"] / base["p95"], base["queries"] == big["queries"]
+        queries_equal &= same
+        p95[page] = base["p95"], big["p95"]
+        fast = ratios[page] <= TARGET_RATIO
+        verdict = "meets target" if same and fast else "MISSES target" + (
+            "" if same else " (query count differs)")
+        if page == PAGES[4] and not fast:
+            verdict += ": LIKE '%term%' reads every row"
+        for s, row, tail in ((small, base, ""), (large, big, f"{ratios[page]:>6.2f}  {verdict}")):
+            print(f"{page:<27} {s.size:>8,} {row['queries']:>7} {row['rows']:>4} "
+                  f"{row['p50']:>7.1f} {row['p95']:>7.1f} {tail:<21} "
+                  f"{s.notes.get(page, '')}".rstrip())
+    worst = max(ratios[page] for page in PAGES[:4])
+    print(f"\nRESULT name=pipeline ratio={worst:.2f} queries_equal={str(queries_equal).lower()} "
+          f"p95_ms_100={p95[PAGES[0]][0]:.1f} p95_ms_100k={p95[PAGES[0]][1]:.1f} "
+          f"search_ratio={ratios[PAGES[4]]:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,100000", help="baseline,large")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                        help="postgresql://... server (default: SQLite files)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if len(sizes) != 2:
+        parser.error("--sizes takes two sizes: the baseline and the large one")
+    counter = [0]  # statements sent by the request in flight; requests run one at a time
+    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp, ExitStack() as stack:
+        sites = [stack.enter_context(site(n, args.database_url, Path(tmp), counter))
+                 for n in sizes]
+        measure(sites, counter, args.requests)
+    report(*sites)
+
+
+if __name__ == "__main__":
+    main()
