@@ -8,9 +8,10 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from portal import config as config_module
-from portal.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from portal.extensions import MAX_ROW_ID, bootstrap, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     _init_extensions(app)
+    app.url_map.converters["int"] = RowIdConverter
     _register_models()
     _register_blueprints(app)
     _register_steps()
@@ -37,6 +39,15 @@ def create_app(config: dict | None = None) -> Flask:
     permissions.init_app(app)
     cli.init_app(app)
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in URLs, bounded to what an id column holds: /jobs/99999999999999999999
+    is a 404, not a database overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -34,6 +34,7 @@ class UTCDateTime(TypeDecorator):
 
     impl = DateTime(timezone=True)
     cache_ok = True
+    python_type = datetime
 
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is None:
@@ -44,6 +45,10 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+# The largest id an Integer primary key holds on every database we run on (PostgreSQL INTEGER).
+MAX_ROW_ID = 2**31 - 1
 
 
 def utcnow() -> datetime:

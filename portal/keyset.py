@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, tuple_
 
-from portal.extensions import db
+from portal.extensions import MAX_ROW_ID, db
 
 
 def escape_like(text: str) -> str:
@@ -47,7 +47,10 @@ def decode(cursor: str) -> tuple:
         value, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         if isinstance(value, dict):
             value = datetime.fromisoformat(value["t"])
-        if not isinstance(row_id, int) or not isinstance(value, str | int | float | datetime):
+            if value.tzinfo is None:
+                raise TypeError
+        if not isinstance(row_id, int) or not 0 < row_id <= MAX_ROW_ID \
+                or not isinstance(value, str | int | float | datetime):
             raise TypeError
         return value, row_id
     except (ValueError, TypeError, KeyError, UnicodeDecodeError):
@@ -64,6 +67,8 @@ def paginate(stmt: Select, column, id_column, *, descending: bool, after: str | 
     if cursor:
         key = tuple_(column, id_column)
         position = decode(cursor)
+        if isinstance(position[0], datetime) != (column.type.python_type is datetime):
+            raise BadCursor()  # a cursor made for another sort order
         stmt = stmt.where(key < position if seek_descending else key > position)
     order = (column.desc(), id_column.desc()) if seek_descending \
         else (column.asc(), id_column.asc())

@@ -93,8 +93,13 @@ def deliver(email_id: int) -> None:
                  message.to_address, message.subject, message.body_text)
         message.status = KEPT
     else:
-        _smtp_send(config, message)
-        message.status, message.sent_at = SENT, utcnow()
+        try:
+            _smtp_send(config, message)
+        except (OSError, smtplib.SMTPException) as error:
+            message.status, message.error = FAILED, f"{type(error).__name__}: {error}"[:2000]
+            db.session.commit()
+            raise  # the job is marked failed too, and a retry sends it
+        message.status, message.sent_at, message.error = SENT, utcnow(), None
     db.session.commit()
 
 

@@ -1,6 +1,6 @@
 """Security headers on every response, and the session loader."""
 
-from flask import Flask
+from flask import Flask, abort, request
 
 from portal.extensions import db, login_manager
 
@@ -17,6 +17,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        # No text we store may hold NUL (PostgreSQL refuses it); say so before any view runs.
+        values = [*request.args.values(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.after_request
     def _headers(response):

@@ -12,15 +12,10 @@ from portal.audit import AuditEvent
 from portal.auth.models import User
 from portal.extensions import db, utcnow
 from portal.mail import OutboxEmail
+from tests.helpers import page_text
 
 PASSWORD = "Correct-Horse-Battery-9"
 NEW_PASSWORD = "Sturdy-Lantern-42"
-
-
-def page_text(response) -> str:
-    """What a person reads: the page without its tags, white space collapsed."""
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def event_ids(response) -> list[int]:

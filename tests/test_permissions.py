@@ -1,11 +1,12 @@
 """Every endpoint declares who may use it, and the declaration is enforced for every role."""
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from portal.auth.models import ROLES
 from portal.auth.permissions import EXTENSION_ENDPOINTS, access_of
 from portal.extensions import db
-from tests.factories import apply, open_opening
+from tests.helpers import apply, open_opening
 
 # The only pages anyone may open without logging in. A new public page must be added here on
 # purpose, so nothing becomes public by accident.
@@ -20,7 +21,7 @@ def _endpoints(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in EXTENSION_ENDPOINTS:
             continue
-        values = {arg: 999999 if "int" in str(rule._converters[arg].__class__).lower() else "x"
+        values = {arg: 999999 if isinstance(rule._converters[arg], IntegerConverter) else "x"
                   for arg in rule.arguments}
         path = rule.build(values, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

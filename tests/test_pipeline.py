@@ -8,7 +8,7 @@ import pytest
 from portal import keyset
 from portal.extensions import db
 from portal.recruiting import pipeline, services, stages
-from tests.factories import apply, open_opening
+from tests.helpers import apply, open_opening
 
 
 @pytest.fixture

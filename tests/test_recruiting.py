@@ -7,7 +7,7 @@ from portal.extensions import db
 from portal.mail import OutboxEmail
 from portal.recruiting import services, signals, stages, steps
 from portal.recruiting.models import Application, StageChange, StageCount
-from tests.factories import APPLY_FORM, apply, open_opening
+from tests.helpers import APPLY_FORM, apply, open_opening
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from portal.audit import AuditEvent
 from portal.extensions import db, utcnow
 from portal.recruiting import pipeline, services, stages
 from portal.recruiting.models import Application
-from tests.factories import apply, open_opening
+from tests.helpers import apply, open_opening
 
 
 def test_purge_deletes_expired_applications_but_keeps_hires_and_recent_ones(app, make_user):

@@ -21,10 +21,12 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.extensions import MAX_ROW_ID
 from portal.recruiting import choices, stages, steps
 
 
@@ -32,6 +34,14 @@ def in_vocabulary_order(keys: list[str], vocabulary: list[tuple[str, str]]) -> l
     """Checked boxes in the order they are shown (Mon..Sun), not the order they were clicked."""
     chosen = set(keys)
     return [key for key, _ in vocabulary if key in chosen]
+
+
+class FiniteNumber:
+    """DecimalField accepts 'NaN' and 'Infinity'; no pay is either."""
+
+    def __call__(self, form, field):
+        if field.data is not None and not field.data.is_finite():
+            raise StopValidation("Enter a number.")  # comparing NaN would raise later
 
 
 class AtLeastOne:
@@ -57,10 +67,10 @@ class OpeningForm(FlaskForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=10000)])
     requirements = TextAreaField("Requirements (one per line)",
                                  validators=[Optional(), Length(max=5000)])
-    pay_min = DecimalField("Pay from", places=2,
-                           validators=[InputRequired(), NumberRange(0, 1_000_000)])
-    pay_max = DecimalField("Pay up to", places=2,
-                           validators=[InputRequired(), NumberRange(0, 1_000_000)])
+    pay_min = DecimalField("Pay from", places=2, validators=[
+        InputRequired(), FiniteNumber(), NumberRange(0, 1_000_000)])
+    pay_max = DecimalField("Pay up to", places=2, validators=[
+        InputRequired(), FiniteNumber(), NumberRange(0, 1_000_000)])
     pay_currency = SelectField("Currency", choices=choices.CURRENCIES)
     pay_period = SelectField("Period", choices=choices.PAY_PERIODS)
     hours_min = IntegerField("Hours per week from", validators=[InputRequired(),
@@ -80,7 +90,7 @@ class OpeningForm(FlaskForm):
         self.steps.choices = steps.choices()
 
     def validate_pay_max(self, field):
-        if self.pay_min.data is not None and field.data is not None \
+        if self.pay_min.data is not None and self.pay_min.data.is_finite() \
                 and field.data < self.pay_min.data:
             raise ValidationError("Must not be less than the lower bound.")
 
@@ -95,8 +105,8 @@ class OpeningForm(FlaskForm):
             "pay_currency", "pay_period", "hours_min", "hours_max", "shifts", "countries",
             "time_zones", "steps")}
         fields["title"], fields["summary"] = fields["title"].strip(), fields["summary"].strip()
-        fields["description"] = (fields["description"] or "").strip()
-        fields["requirements"] = (fields["requirements"] or "").strip()
+        for name in ("description", "requirements"):  # browsers send CRLF line ends
+            fields[name] = (fields[name] or "").replace("\r\n", "\n").strip()
         return fields
 
 
@@ -163,10 +173,10 @@ class IdListField(Field):
 
     def process_formdata(self, valuelist):
         self.data = []
-        try:
-            self.data = sorted({int(value) for value in valuelist})
-        except ValueError:
-            raise ValueError("That selection is not valid.") from None
+        if not all(value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ROW_ID
+                   for value in valuelist):
+            raise ValueError("That selection is not valid.")
+        self.data = sorted({int(value) for value in valuelist})
         if len(self.data) > 500:
             raise ValueError("Select at most 500 applications at a time.")
 

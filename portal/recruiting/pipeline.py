@@ -75,7 +75,7 @@ def _filtered(query: PipelineQuery) -> Select:
     if query.applied_from:
         stmt = stmt.where(Application.created_at >= datetime.combine(
             query.applied_from, time.min, UTC))
-    if query.applied_to:
+    if query.applied_to and query.applied_to < date.max:
         stmt = stmt.where(Application.created_at < datetime.combine(
             query.applied_to + timedelta(days=1), time.min, UTC))
     return stmt

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal import keyset
 from portal.auth.models import ADMIN, MANAGER
 from portal.auth.permissions import roles
-from portal.extensions import db
+from portal.extensions import MAX_ROW_ID, db
 from portal.mail import CREDENTIAL_TEMPLATES, OutboxEmail
 from portal.recruiting import pipeline, services, stages
 from portal.recruiting.forms import BulkMoveForm, MoveForm, NoteForm, PipelineFilterForm
@@ -17,9 +17,10 @@ bp = Blueprint("pipeline", __name__, url_prefix="/pipeline", template_folder="te
 
 
 def _query_from(form: PipelineFilterForm) -> pipeline.PipelineQuery:
-    opening = form.opening.data
+    opening = form.opening.data or ""
+    valid_id = opening.isascii() and opening.isdigit() and int(opening) <= MAX_ROW_ID
     return pipeline.PipelineQuery(
-        opening_id=int(opening) if opening and opening.isdigit() else None,
+        opening_id=int(opening) if valid_id else None,
         stage=form.stage.data or pipeline.ACTIVE,
         text=form.q.data or "",
         applied_from=form.applied_from.data,

@@ -7,6 +7,7 @@ from blinker import Namespace
 from sqlalchemy import delete, func, select, update
 
 from portal import audit
+from portal.audit import AuditEvent
 from portal.auth.models import AGENT, User
 from portal.extensions import db, utcnow
 from portal.mail import CREDENTIAL_TEMPLATES, OutboxEmail
@@ -83,6 +84,9 @@ def erase(user: User) -> None:
     erasing.send(user)
     deleted = _delete_applications(Application.candidate_id == user.id)
     db.session.execute(delete(OutboxEmail).where(OutboxEmail.recipient_id == user.id))
+    # The addresses they acted from are personal data too; the events themselves stay.
+    db.session.execute(update(AuditEvent).where(AuditEvent.actor_id == user.id)
+                       .values(ip_address=None))
     user.email = f"erased-{user.id}@invalid"
     user.full_name = "Erased user"
     user.password_hash = ""

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import audit, mail
 from portal.auth.models import AGENT, User
 from portal.extensions import db, utcnow
-from portal.recruiting import signals, stages, steps
+from portal.recruiting import choices, signals, stages, steps
 from portal.recruiting.models import (
     CLOSED,
     OPEN,
@@ -77,7 +77,8 @@ def apply(opening: Opening, candidate: User, **answers) -> Application:
         raise RecruitingError("Please verify your email address before applying.")
     if opening.countries and answers["country"] not in opening.countries:
         raise RecruitingError("This opening is only open to candidates living in "
-                              + ", ".join(opening.countries) + ".")
+                              + ", ".join(choices.COUNTRY_NAMES.get(code, code)
+                                          for code in opening.countries) + ".")
     if opening.time_zones and answers["time_zone"] not in opening.time_zones:
         raise RecruitingError("This opening is only open to candidates in these time zones: "
                               + ", ".join(opening.time_zones) + ".")

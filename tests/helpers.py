@@ -1,8 +1,12 @@
-"""Shared builders for recruiting data (used as plain functions by the test modules)."""
+"""Helpers shared by the test modules: what a person reads on a page, and recruiting data."""
+
+import html
+import re
 
 from portal.recruiting import services
 
 APPLY_FORM = {
+    "full_name": "Maria Santos", "email": "maria@example.com",
     "phone": "+1 555 123 4567", "country": "US", "time_zone": "America/Chicago",
     "availability_days": ["mon", "tue"], "availability_shifts": ["morning"],
     "hours_per_week": "30", "languages": ["en"], "experience_years": "2",
@@ -29,3 +33,9 @@ def apply(opening, candidate, **overrides):
                    has_headset=True, has_wired_internet=True)
     answers.update(overrides)
     return services.apply(opening, candidate, **answers)
+
+
+def page_text(response) -> str:
+    """What a person reads: the page without its tags, white space collapsed."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
