@@ -16,6 +16,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+import portal.storage.local  # noqa: F401  (its tempfile is patched below)
 from portal import storage
 from portal.extensions import db
 from portal.storage import (
@@ -280,7 +281,7 @@ def test_local_health_fails_on_an_unwritable_root(local_storage, monkeypatch):
         def refuse(*args, **kwargs):
             raise PermissionError(13, "Permission denied")
 
-        monkeypatch.setattr(storage.tempfile, "TemporaryFile", refuse)
+        monkeypatch.setattr(storage.local.tempfile, "TemporaryFile", refuse)
     local_storage.root.chmod(0o500)
     try:
         ok, detail = local_storage.health()
@@ -438,3 +439,38 @@ def test_remove_refuses_a_file_of_another_backend(app, app_local_root):
     with pytest.raises(StorageError):
         storage.remove(row)
     assert row.deleted_at is None
+
+
+# --- handing a file to the browser ---------------------------------------------------------
+
+@pytest.mark.parametrize("backend_name", ["local", "s3"])
+def test_download_response_hands_over_the_file(app, backend_name, tmp_path, monkeypatch,
+                                               request):
+    monkeypatch.delitem(app.extensions, "storage", raising=False)
+    if backend_name == "local":
+        monkeypatch.setitem(app.config, "STORAGE_LOCAL_ROOT", str(tmp_path / "dl"))
+    else:
+        backend = make_s3(request.getfixturevalue("s3_endpoint"))
+        backend.ensure_bucket()
+        monkeypatch.setitem(app.extensions, "storage", backend)
+    data = os.urandom(3 * MiB + 7)
+    row = storage.store(io.BytesIO(data), prefix="recordings", content_type="audio/webm",
+                        original_name="../../Sample call é.webm")
+    with app.test_request_context():
+        response = storage.download_response(row)
+        if backend_name == "s3":
+            # A short-lived signed URL: the bytes never pass through the web process.
+            assert response.status_code == 303
+            with urllib.request.urlopen(response.headers["Location"]) as fetched:
+                assert fetched.read() == data
+        else:
+            response.direct_passthrough = False
+            assert response.status_code == 200
+            assert response.get_data() == data
+            assert response.headers["Content-Length"] == str(len(data))
+            assert response.headers["Cache-Control"] == "private, no-store"
+            assert "filename*=UTF-8''Sample%20call%20%C3%A9.webm" in response.headers[
+                "Content-Disposition"]
+    storage.remove(row)
+    with app.test_request_context(), pytest.raises(ObjectNotFound):
+        storage.download_response(row)

@@ -1,0 +1,73 @@
+"""The local-folder backend: files under one root, written to a temp file then moved."""
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from portal.storage.common import CHUNK, InvalidKey, ObjectNotFound
+
+
+class LocalStorage:
+    name = "local"
+
+    def __init__(self, root):
+        self.root = Path(root).resolve()
+
+    def _path(self, key: str) -> Path:
+        # Server-made keys never fail this; it guards against a key that came from elsewhere.
+        if (not isinstance(key, str) or len(key) > 300 or "\\" in key or "\0" in key
+                or any(part in ("", ".", "..") for part in key.split("/"))):
+            raise InvalidKey(f"invalid key {key!r}")
+        path = (self.root / key).resolve()
+        if not path.is_relative_to(self.root):  # a symlink inside the root pointing out of it
+            raise InvalidKey(f"invalid key {key!r}")
+        return path
+
+    def put(self, key: str, stream, content_type: str) -> tuple[int, str]:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write beside the target, then rename: readers see the whole file or no file.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".part")
+        digest, size = hashlib.sha256(), 0
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())  # on disk before the rename makes it visible
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        return size, digest.hexdigest()
+
+    def open(self, key: str):
+        try:
+            return open(self._path(key), "rb")
+        except (FileNotFoundError, IsADirectoryError):
+            raise ObjectNotFound(key) from None
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def download_url(self, key: str, filename: str, content_type: str) -> None:
+        return None  # meaning: the caller streams the file through a view with send_file()
+
+    def health(self) -> tuple[bool, str]:
+        # Details are shown on the public /healthz page: say what is wrong, not where.
+        if not self.root.is_dir():
+            return False, "local: storage root is missing"
+        try:  # a real write: os.access() says yes to root and ignores read-only mounts
+            with tempfile.TemporaryFile(dir=self.root):
+                pass
+        except OSError as error:
+            return False, f"local: storage root is not writable ({type(error).__name__})"
+        return True, "local"
