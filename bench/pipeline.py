@@ -33,8 +33,15 @@ from werkzeug.security import generate_password_hash
 from portal import create_app
 from portal.auth.models import CANDIDATE, MANAGER, User, UserRole
 from portal.extensions import db
-from portal.recruiting import stages
-from portal.recruiting.models import OPEN, Application, Opening, StageChange, StageCount
+from portal.recruiting import search, stages
+from portal.recruiting.models import (
+    OPEN,
+    Application,
+    ApplicationSearchTerm,
+    Opening,
+    StageChange,
+    StageCount,
+)
 from tests.conftest import IsolatedClient, reset_schema, test_config
 
 PASSWORD, MANAGER_EMAIL = "Bench-Manager-Password-9", "manager@bench.example.com"
@@ -99,14 +106,17 @@ def candidate(number: int, rng: random.Random, now: datetime, password_hash: str
     change = {"application_id": number, "from_stage": None if applied else stages.APPLIED,
               "to_stage": stage, "actor_id": user_id if applied else 1, "reason": "",
               "created_at": moved}
-    return user, role, application, change
+    terms = [{"term": term, "application_id": number}
+             for term in search.terms_for(name, email)]
+    return user, role, application, change, terms
 
 
 def load(app, size: int) -> str:
     """Bulk-load `size` applications; return a fragment of a candidate's name to search for."""
     rng, now = random.Random(size), datetime.now(UTC)
     password_hash = generate_password_hash(PASSWORD)  # once: every candidate reuses it
-    tables = (User.__table__, UserRole.__table__, Application.__table__, StageChange.__table__)
+    tables = (User.__table__, UserRole.__table__, Application.__table__, StageChange.__table__,
+              ApplicationSearchTerm.__table__)
     with app.app_context(), db.engine.begin() as conn:
         conn.execute(insert(User.__table__), [{
             "id": 1, "email": MANAGER_EMAIL, "full_name": "Bench Manager",
@@ -123,7 +133,9 @@ def load(app, size: int) -> str:
             rows = [candidate(n, rng, now, password_hash)
                     for n in range(first, min(first + BATCH, size + 1))]
             for table, batch in zip(tables, zip(*rows, strict=True), strict=True):
-                conn.execute(insert(table), list(batch))
+                flat = [row for item in batch
+                        for row in (item if isinstance(item, list) else [item])]
+                conn.execute(insert(table), flat)
         conn.execute(true_stage_counts())
         # Someone the default (active) view can find, so the search shows rows at every size.
         name = conn.scalar(select(Application.full_name).where(
@@ -186,29 +198,29 @@ def start_app(size: int, url: str, tmp: Path):
     reset_schema(app)
     logging.disable(logging.NOTSET)
     started = time.perf_counter()
-    search = load(app, size)
+    search_text = load(app, size)
     print(f"loaded {size:,} applications in {time.perf_counter() - started:.1f} s")
     app.test_client_class = IsolatedClient  # a fresh app context per request, as live
     client = app.test_client()
     login = {"email": MANAGER_EMAIL, "password": PASSWORD}
     if client.post("/login", data=login).status_code != 302:
         raise SystemExit("manager login failed")
-    return app, client, search
+    return app, client, search_text
 
 
 @contextmanager
 def site(size: int, server_url: str | None, tmp: Path, counter: list):
     with fresh_database(server_url, tmp, size) as url:
-        app, client, search = start_app(size, url, tmp)
+        app, client, search_text = start_app(size, url, tmp)
         with app.app_context():
             engine = db.engine
         event.listen(engine, "before_cursor_execute", lambda *args: count(counter, args[2]))
         deep, depth = deep_url(client)
         urls = ("/pipeline/", "/pipeline/?stage=screening",
-                "/pipeline/?opening=1&stage=all&sort=name", deep, f"/pipeline/?q={search}")
+                "/pipeline/?opening=1&stage=all&sort=name", deep, f"/pipeline/?q={search_text}")
         try:
             yield Site(size, client, dict(zip(PAGES, urls, strict=True)),
-                       {PAGES[3]: f"page {depth}", PAGES[4]: f"q={search}"})
+                       {PAGES[3]: f"page {depth}", PAGES[4]: f"q={search_text}"})
         finally:
             engine.dispose()  # so that the server database can be dropped
 
@@ -256,13 +268,11 @@ def report(small: Site, large: Site) -> None:
         fast = ratios[page] <= TARGET_RATIO
         verdict = "meets target" if same and fast else "MISSES target" + (
             "" if same else " (query count differs)")
-        if page == PAGES[4] and not fast:
-            verdict += ": LIKE '%term%' reads every row"
         for s, row, tail in ((small, base, ""), (large, big, f"{ratios[page]:>6.2f}  {verdict}")):
             print(f"{page:<27} {s.size:>8,} {row['queries']:>7} {row['rows']:>4} "
                   f"{row['p50']:>7.1f} {row['p95']:>7.1f} {tail:<21} "
                   f"{s.notes.get(page, '')}".rstrip())
-    worst = max(ratios[page] for page in PAGES[:4])
+    worst = max(ratios.values())
     print(f"\nRESULT name=pipeline ratio={worst:.2f} queries_equal={str(queries_equal).lower()} "
           f"p95_ms_100={p95[PAGES[0]][0]:.1f} p95_ms_100k={p95[PAGES[0]][1]:.1f} "
           f"search_ratio={ratios[PAGES[4]]:.2f}")

@@ -128,3 +128,28 @@ def test_pipeline_page_makes_the_same_number_of_queries_for_5_or_50_rows(
         assert client.get("/pipeline/").status_code == 200
     assert large.count == small.count, large.statements
     assert small.count <= 8
+
+
+def test_search_finds_by_word_prefixes_of_name_and_email(make_user, manager):
+    opening = open_opening(manager)
+    maria = apply(opening, make_user(full_name="María-José Santos",
+                                     email="mj.santos+jobs@mail.example.org"))
+    apply(opening, make_user(full_name="Santiago Marino", email="smarino@example.com"))
+    db.session.commit()
+
+    def found(text):
+        page = pipeline.fetch_page(pipeline.PipelineQuery(stage="all", text=text))
+        return sorted(a.full_name for a in page.items)
+
+    assert found("san") == ["María-José Santos", "Santiago Marino"]
+    assert found("mar san") == ["María-José Santos", "Santiago Marino"]  # every word matches
+    assert found("maría sant") == ["María-José Santos"]
+    assert found("SANTOS") == ["María-José Santos"]
+    assert found("josé") == found("maría-josé") == ["María-José Santos"]
+    assert found("mj.santos+jobs@") == ["María-José Santos"]  # the address as typed
+    assert found("mail.example.org") == ["María-José Santos"]  # its domain
+    assert found("jobs") == ["María-José Santos"]  # a part of the address
+    assert found("antos") == []  # words are matched from their start
+    assert found("%") == [] and found("_") == []
+    assert maria.id in [a.id for a in pipeline.fetch_page(
+        pipeline.PipelineQuery(stage="all", text="santos " * 50)).items]

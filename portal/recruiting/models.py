@@ -150,3 +150,15 @@ class StageCount(db.Model):
         ForeignKey("openings.id", ondelete="CASCADE"), primary_key=True)
     stage: Mapped[str] = mapped_column(String(20), primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class ApplicationSearchTerm(db.Model):
+    """The words of an applicant's name and email, for indexed prefix search in the pipeline
+    (a LIKE '%text%' would read every application). Written once, when the application is."""
+
+    __tablename__ = "application_search_terms"
+    # Byte order on PostgreSQL so that a prefix is a plain index range, whatever the locale.
+    term: Mapped[str] = mapped_column(
+        String(120).with_variant(String(120, collation="C"), "postgresql"), primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True, index=True)

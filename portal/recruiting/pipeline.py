@@ -7,11 +7,11 @@ from the maintained `stage_counts` table, so no page counts rows.
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 
 from portal import keyset
 from portal.extensions import db
-from portal.recruiting import stages
+from portal.recruiting import search, stages
 from portal.recruiting.models import Application, Opening, StageCount
 
 ACTIVE, ALL = "active", "all"
@@ -69,9 +69,7 @@ def _filtered(query: PipelineQuery) -> Select:
     elif query.stage != ALL:
         stmt = stmt.where(Application.stage == query.stage)
     if query.text:
-        pattern = f"%{keyset.escape_like(query.text.lower())}%"
-        stmt = stmt.where(or_(func.lower(Application.full_name).like(pattern, escape="\\"),
-                              func.lower(Application.email).like(pattern, escape="\\")))
+        stmt = stmt.where(*search.conditions(query.text))
     if query.applied_from:
         stmt = stmt.where(Application.created_at >= datetime.combine(
             query.applied_from, time.min, UTC))

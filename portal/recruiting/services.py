@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import audit, mail
 from portal.auth.models import AGENT, User
 from portal.extensions import db, utcnow
-from portal.recruiting import choices, signals, stages, steps
+from portal.recruiting import choices, search, signals, stages, steps
 from portal.recruiting.models import (
     CLOSED,
     OPEN,
@@ -94,6 +94,7 @@ def apply(opening: Opening, candidate: User, **answers) -> Application:
             db.session.add(application)
     except IntegrityError:
         raise RecruitingError("You have already applied to this opening.") from None
+    search.index(application)
     db.session.add(StageChange(application_id=application.id, to_stage=stages.APPLIED,
                                actor_id=candidate.id, reason="Applied online"))
     _bump_count(opening.id, stages.APPLIED, +1)

@@ -1,8 +1,8 @@
 """initial schema: users, recruiting, audit, mail, jobs, files
 
-Revision ID: 2ef7fc4735d7
+Revision ID: d8ee414adb4d
 Revises: 
-Create Date: 2026-11-23 17:38:56.539648
+Create Date: 2026-11-23 17:52:35.900190
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '2ef7fc4735d7'
+revision = 'd8ee414adb4d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -180,6 +180,15 @@ def upgrade():
     with op.batch_alter_table('application_notes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_application_notes_application_id'), ['application_id'], unique=False)
 
+    op.create_table('application_search_terms',
+    sa.Column('term', sa.String(length=120).with_variant(sa.String(length=120, collation='C'), 'postgresql'), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_application_search_terms_application_id_applications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('term', 'application_id', name=op.f('pk_application_search_terms'))
+    )
+    with op.batch_alter_table('application_search_terms', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_application_search_terms_application_id'), ['application_id'], unique=False)
+
     op.create_table('outbox_emails',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('recipient_id', sa.Integer(), nullable=True),
@@ -240,6 +249,10 @@ def downgrade():
         batch_op.drop_index('ix_outbox_emails_application')
 
     op.drop_table('outbox_emails')
+    with op.batch_alter_table('application_search_terms', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_application_search_terms_application_id'))
+
+    op.drop_table('application_search_terms')
     with op.batch_alter_table('application_notes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_application_notes_application_id'))
 
