@@ -93,12 +93,16 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BTN_SIZE": "md",
         "PIPELINE_PAGE_SIZE": 50,
+        "ADMIN_USERS_PAGE_SIZE": 50,
+        "AUDIT_PAGE_SIZE": 50,
         # What the apply form's consent promises; `flask purge-expired` enforces it.
         "APPLICATION_RETENTION_DAYS": int(os.environ.get("APPLICATION_RETENTION_DAYS", "365")),
         "TOKEN_MAX_AGE_VERIFY": 7 * 24 * 3600,
         "TOKEN_MAX_AGE_RESET": 3600,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour"),
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per minute; 20 per hour"),
+        # Each registration sends an email: bound what one address can make us send.
+        "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "5 per minute; 30 per hour"),
     }
     config.update(overrides or {})
     return config

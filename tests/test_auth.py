@@ -363,6 +363,16 @@ def test_sixth_forgot_password_request_in_a_minute_is_refused(limited_client):
     assert "Too many attempts" in page_text(response)
 
 
+def test_sixth_registration_in_a_minute_is_refused(limited_client):
+    # Invalid posts (no password) count too: each try costs us work, valid ones an email.
+    for attempt in range(5):
+        response = limited_client.post("/register", data={"email": f"x{attempt}@example.com"})
+        assert response.status_code == 200, f"attempt {attempt + 1}"
+    response = limited_client.post("/register", data={"email": "x9@example.com"})
+    assert response.status_code == 429
+    assert "Too many attempts" in page_text(response)
+
+
 # --- cookies, headers, CSRF ------------------------------------------------------------------
 
 def login_cookies(tmp_dir, user) -> tuple[dict[str, set[str]], object]:

@@ -59,7 +59,7 @@ def users():
     pagination = db.paginate(
         services.users_statement(filters.get("q", ""), filters.get("role", "")),
         page=request.args.get("page", 1, type=int),
-        per_page=current_app.config.get("ADMIN_USERS_PAGE_SIZE", 50), error_out=False)
+        per_page=current_app.config["ADMIN_USERS_PAGE_SIZE"], error_out=False)
     return render_template("admin/users.html", form=form, pagination=pagination,
                            filters=filters)
 
@@ -176,7 +176,7 @@ def audit_log():
         date_to=form.date_to.data if "date_to" in filters else None,
         after=request.args.get("after"),
         before=request.args.get("before"),
-        page_size=current_app.config.get("AUDIT_PAGE_SIZE", 50),
+        page_size=current_app.config["AUDIT_PAGE_SIZE"],
     )
     try:
         page = services.fetch_audit_page(query)

@@ -48,6 +48,10 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
 def _reset_limit() -> str:
     return current_app.config["RESET_RATE_LIMIT"]
 
@@ -58,6 +62,7 @@ def _email_key() -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(_register_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))

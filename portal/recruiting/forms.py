@@ -182,6 +182,10 @@ class IdListField(Field):
 
 
 class BulkMoveForm(MoveForm):
+    # No preselected stage: a bulk move to the wrong stage is costly to undo.
+    stage = SelectField("Move selected to", validators=[DataRequired("Choose a stage.")],
+                        choices=[("", "Move selected to...")] + [
+                            (k, stages.label(k)) for k in stages.MANAGER_TARGETS])
     application_ids = IdListField(validators=[InputRequired("Select at least one application.")])
     reason = TextAreaField("Reason (internal)", validators=[
         DataRequired("Give a reason for a bulk change."), Length(max=500)])
