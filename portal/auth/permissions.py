@@ -4,8 +4,8 @@
     @signed_in                   any logged-in user
     @roles(MANAGER, ADMIN)       a logged-in user holding one of these roles
 
-Ownership (a candidate's own application) is checked by the `owned_*` helpers, which answer 404
-for someone else's record so that guessing ids reveals nothing.
+Ownership (a candidate's own application) is checked by `owned_or_404`, which answers 404 for
+someone else's record so that guessing ids reveals nothing.
 """
 
 from dataclasses import dataclass
@@ -72,13 +72,11 @@ def is_recruiter(user) -> bool:
     return user.is_authenticated and user.has_role(MANAGER, ADMIN)
 
 
-def owned_application_or_404(application_id: int):
-    """The signed-in candidate's own application; anyone else's is 'not found'."""
-    from portal.recruiting.models import Application
-
-    application = db.session.scalar(
-        select(Application).where(Application.id == application_id,
-                                  Application.candidate_id == current_user.id))
-    if application is None:
+def owned_or_404(model, object_id: int, owner_column: str = "candidate_id"):
+    """The signed-in user's own `model` row; anyone else's is 'not found', not 'forbidden',
+    so that guessing ids reveals nothing."""
+    row = db.session.scalar(select(model).where(
+        model.id == object_id, getattr(model, owner_column) == current_user.id))
+    if row is None:
         abort(404)
-    return application
+    return row

@@ -7,7 +7,7 @@ from flask_login import current_user, logout_user
 from sqlalchemy import select
 
 from portal.auth.models import AGENT, CANDIDATE
-from portal.auth.permissions import owned_application_or_404, roles
+from portal.auth.permissions import owned_or_404, roles
 from portal.extensions import db
 from portal.recruiting import privacy, services
 from portal.recruiting.forms import ApplicationForm, EraseForm, WithdrawForm
@@ -49,7 +49,7 @@ def dashboard():
 @bp.get("/me/applications/<int:application_id>")
 @roles(CANDIDATE, AGENT)
 def application(application_id: int):
-    application = owned_application_or_404(application_id)
+    application = owned_or_404(Application, application_id)
     history = db.session.scalars(select(StageChange).where(
         StageChange.application_id == application.id).order_by(StageChange.created_at))
     return render_template("recruiting/my_application.html", application=application,
@@ -60,7 +60,7 @@ def application(application_id: int):
 @bp.post("/me/applications/<int:application_id>/withdraw")
 @roles(CANDIDATE, AGENT)
 def withdraw(application_id: int):
-    application = owned_application_or_404(application_id)
+    application = owned_or_404(Application, application_id)
     form = WithdrawForm()
     if form.validate_on_submit():
         try:

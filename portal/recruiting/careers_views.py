@@ -4,7 +4,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.auth.permissions import public
+from portal.auth.permissions import is_recruiter, public
 from portal.extensions import db
 from portal.recruiting import services, template_helpers
 from portal.recruiting.models import Application, Opening
@@ -24,8 +24,7 @@ def index():
 def opening(opening_id: int):
     opening = db.session.get(Opening, opening_id)
     # Drafts and closed openings are not public; staff preview them from the pipeline.
-    if opening is None or not (opening.is_open or current_user.is_authenticated
-                               and current_user.has_role("manager", "admin")):
+    if opening is None or not (opening.is_open or is_recruiter(current_user)):
         abort(404)
     existing = None
     if current_user.is_authenticated:
