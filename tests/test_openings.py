@@ -230,7 +230,7 @@ def test_published_opening_is_listed_with_pay_hours_and_location(manager_client,
     careers = page_text(anonymous.get("/"))
     assert TITLE in careers
     assert "16.00–18.50 USD per hour" in careers
-    assert "30–40 h/week" in careers
+    assert "30–40 hours per week" in careers
     assert "Remote from United States, Canada" in careers
     assert "Morning (6am-12pm), Evening (6pm-12am)" in careers
 

@@ -19,6 +19,11 @@ def pay(opening) -> str:
     return f"{amount} {opening.pay_currency} {period}"
 
 
+def hours(opening) -> str:
+    low, high = opening.hours_min, opening.hours_max
+    return f"{low} hours per week" if low == high else f"{low}–{high} hours per week"
+
+
 def where(opening) -> str:
     if not opening.countries:
         return "Remote, any country"
@@ -34,7 +39,8 @@ def equipment(application) -> str:
 
 def register(bp: Blueprint) -> None:
     filters = {
-        "pay": pay, "where": where, "equipment": equipment, "step_title": _step_title,
+        "pay": pay, "hours": hours, "where": where, "equipment": equipment,
+        "step_title": _step_title,
         "shift_name": lambda k: choices.SHIFT_NAMES.get(k, k),
         "day_name": lambda k: choices.DAY_NAMES.get(k, k),
         "language_name": lambda k: choices.LANGUAGE_NAMES.get(k, k),
