@@ -11,6 +11,8 @@ import contextvars
 import functools
 import os
 import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import flask_migrate
@@ -160,23 +162,26 @@ def login():
     return do_login
 
 
+@dataclass
+class QueryCounter:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
 @pytest.fixture
 def count_queries(app):
-    """`with count_queries() as counter:` ... `counter.count` = statements sent to the DB."""
-    from contextlib import contextmanager
+    """`with count_queries() as counter:` ... `counter.count`: SQL statements sent meanwhile
+    (transaction bookkeeping such as SAVEPOINT is not a query)."""
 
     @contextmanager
     def counting():
-        class Counter:
-            count = 0
-            statements: list[str] = []
-
-        counter = Counter()
-        counter.statements = []
+        counter = QueryCounter()
 
         def before(conn, cursor, statement, parameters, context, executemany):
             if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-                counter.count += 1
                 counter.statements.append(statement)
 
         event.listen(db.engine, "before_cursor_execute", before)
