@@ -1,7 +1,7 @@
 """The hiring workflow's rules: applying, moving, bulk moves, hiring, steps and signals."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.mail import OutboxEmail
@@ -290,3 +290,27 @@ def test_step_registry_refuses_unknown_steps_and_conflicts(manager, typing_step)
         open_opening(manager, steps=["no_such_step"])
     with pytest.raises(ValueError, match="already registered"):
         steps.register(steps.StepDefinition("typing_test", "Other", "Different"))
+
+
+def test_a_move_based_on_a_stale_page_is_refused_and_changes_nothing(make_user, manager):
+    """Two managers on the same application: the second, who saw the old stage, is told."""
+    opening = open_opening(manager)
+    application = apply(opening, make_user())
+    db.session.commit()
+    # The other manager's move lands first (straight to the table, our copy is now stale).
+    services.move(db.session.get(Application, application.id), stages.SCREENING, manager, "x")
+    db.session.execute(update(Application).where(Application.id == application.id)
+                       .values(stage=stages.INTERVIEW)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(StageCount).where(StageCount.opening_id == opening.id,
+                                                StageCount.stage == stages.SCREENING)
+                       .values(count=0))
+    db.session.execute(update(StageCount).where(StageCount.opening_id == opening.id,
+                                                StageCount.stage == stages.INTERVIEW)
+                       .values(count=1))
+    with pytest.raises(stages.StageError, match="Someone else moved this application"):
+        services.move(application, stages.REJECTED, manager, "Too slow")
+    assert application.stage == stages.INTERVIEW  # refreshed: the page can show the truth
+    assert kept_counts() == true_counts()
+    assert db.session.scalar(select(func.count()).select_from(StageChange).where(
+        StageChange.to_stage == stages.REJECTED)) == 0

@@ -119,7 +119,7 @@ def move(application: Application, target: str, actor: User | None, reason: str 
     if target == stages.REJECTED and not reason:
         raise RecruitingError("Give a reason for the rejection (kept internal).")
     source = application.stage
-    application.stage, application.stage_changed_at = target, utcnow()
+    _compare_and_set_stage(application, source, target)
     change = StageChange(application_id=application.id, from_stage=source, to_stage=target,
                          actor_id=actor.id if actor else None, reason=reason[:500])
     db.session.add(change)
@@ -136,6 +136,22 @@ def move(application: Application, target: str, actor: User | None, reason: str 
     if target == stages.HIRED:
         _make_agent(application, actor)
     return change
+
+
+def _compare_and_set_stage(application: Application, source: str, target: str) -> None:
+    """Move only if nobody moved it since we looked: two managers acting on the same
+    application at once must not both succeed (the history and the counts would lie)."""
+    db.session.flush()  # pending changes first; `application` must be in the database
+    moved = db.session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.stage == source)
+        .values(stage=target, stage_changed_at=utcnow())
+        .execution_options(synchronize_session="fetch"))
+    if moved.rowcount != 1:
+        db.session.refresh(application)
+        raise stages.StageError(
+            f"Someone else moved this application meanwhile (it is now in "
+            f"{stages.label(application.stage)}). Nothing was changed; reload and try again.")
 
 
 def _make_agent(application: Application, actor: User | None) -> None:
