@@ -260,6 +260,25 @@ BAD_REQUESTS = {
                             {"stage": "bogus", "reason": HUGE}),
     "pipeline-note-huge": ("manager", "post", "/pipeline/applications/{application}/notes",
                            {"body": HUGE}),
+    # Admin pages.
+    "admin-users-bad-page": ("admin", "get", "/admin/users?page=-5&role=wizard&q=%25%00", None),
+    "admin-users-huge-page": ("admin", "get", f"/admin/users?page={HUGE_NUMBER}", None),
+    "admin-user-huge-id": ("admin", "get", f"/admin/users/{HUGE_NUMBER}", None),
+    "admin-roles-unknown": ("admin", "post", "/admin/users/{manager_id}/roles",
+                            {"roles": ["wizard", "admin"]}),
+    "admin-active-garbage": ("admin", "post", "/admin/users/{manager_id}/active",
+                             {"active": "maybe"}),
+    "admin-create-garbage": ("admin", "post", "/admin/users/new", {
+        "email": "x" * 300, "full_name": "", "roles": ["wizard"], "password": "a",
+        "confirm": "b"}),
+    "admin-audit-huge-target": ("admin", "get", f"/admin/audit?target_id={HUGE_NUMBER}", None),
+    "admin-audit-last-date": ("admin", "get", "/admin/audit?date_to=9999-12-31", None),
+    "admin-audit-bad-dates": ("admin", "get",
+                              "/admin/audit?date_from=2026-13-45&date_to=yesterday", None),
+    "admin-audit-bad-cursor": ("admin", "get", "/admin/audit?after=%%%&before=" + cursor(
+        {"t": "2026-01-01T00:00:00"}, 1), None),
+    "admin-audit-odd-filters": ("admin", "get",
+                                "/admin/audit?action=" + "*" * 80 + "&target_type=nope", None),
 }
 
 
@@ -279,13 +298,15 @@ def sweep_world(app, make_user, login):
         "has_wired_internet": True})
     db.session.commit()
     return {"manager": manager, "candidate": candidate, "opening": opening.id,
-            "application": application.id}
+            "application": application.id, "admin": make_user(roles=("admin",)),
+            "manager_id": manager.id}
 
 
 def fill(value, world):
     if isinstance(value, str):
-        return value.replace("{opening}", str(world["opening"])).replace(
-            "{application}", str(world["application"]))
+        for name in ("opening", "application", "manager_id"):
+            value = value.replace("{" + name + "}", str(world[name]))
+        return value
     if isinstance(value, list):
         return [fill(item, world) for item in value]
     if isinstance(value, dict):

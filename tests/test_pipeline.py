@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal import keyset
+from portal import listing
 from portal.extensions import db
 from portal.recruiting import pipeline, services, stages
 from tests.helpers import apply, open_opening
@@ -68,7 +68,7 @@ def test_paging_forward_and_back_shows_every_row_once_in_order(crowd, sort):
 
 def _cursor_before_last(pages, sort, rows):
     row = rows[pages[-2][-1]]
-    return keyset.encode(getattr(row, pipeline.SORTS[sort][1].key), row.id)
+    return listing.encode(getattr(row, pipeline.SORTS[sort][1].key), row.id)
 
 
 def test_filters_combine(crowd):

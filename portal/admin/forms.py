@@ -27,6 +27,7 @@ from portal.admin import services
 from portal.auth import passwords
 from portal.auth.forms import StrongPassword
 from portal.auth.models import ROLE_LABELS, ROLES
+from portal.extensions import MAX_ROW_ID
 
 ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
 
@@ -80,7 +81,7 @@ class AuditFilterForm(FlaskForm):
     actor = StringField("Actor", validators=[Optional(), Length(max=254)],
                         render_kw={"placeholder": "email, or system"})
     target_type = SelectField("Target", validators=[Optional()])
-    target_id = IntegerField("Target id", validators=[Optional(), NumberRange(min=1)])
+    target_id = IntegerField("Target id", validators=[Optional(), NumberRange(1, MAX_ROW_ID)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
 

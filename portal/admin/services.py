@@ -6,20 +6,20 @@ whose message is shown to the person as is.
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, lazyload
 
-from portal import audit, keyset
+from portal import audit, listing
 from portal.audit import AuditEvent
 from portal.auth import passwords
 from portal.auth import services as auth_services
 from portal.auth.models import ADMIN, ROLES, User, UserRole
 from portal.extensions import db, utcnow
-from portal.keyset import escape_like
+from portal.listing import escape_like
 
 # Actions written across the portal, offered as suggestions in the audit log filter (free text,
 # and prefixes such as "application.", work too). Reading them with SELECT DISTINCT would scan
@@ -235,12 +235,8 @@ def _filtered(query: AuditQuery) -> Select:
         stmt = stmt.where(AuditEvent.target_type == query.target_type)
     if query.target_id is not None:
         stmt = stmt.where(AuditEvent.target_id == query.target_id)
-    if query.date_from:
-        stmt = stmt.where(AuditEvent.created_at >= datetime.combine(query.date_from, time.min, UTC))
-    if query.date_to:
-        stmt = stmt.where(AuditEvent.created_at < datetime.combine(
-            query.date_to + timedelta(days=1), time.min, UTC))
-    return stmt
+    return stmt.where(*listing.within_days(AuditEvent.created_at, query.date_from,
+                                           query.date_to))
 
 
 def _with_actor(stmt: Select) -> Select:
@@ -250,7 +246,7 @@ def _with_actor(stmt: Select) -> Select:
 
 def fetch_audit_page(query: AuditQuery) -> AuditPage:
     """Newest first, keyset-paginated on (created_at, id): any page costs what the first does."""
-    page = keyset.paginate(_with_actor(_filtered(query)), AuditEvent.created_at, AuditEvent.id,
+    page = listing.paginate(_with_actor(_filtered(query)), AuditEvent.created_at, AuditEvent.id,
                            descending=True, after=query.after, before=query.before,
                            page_size=query.page_size)
     return AuditPage(items=page.items, older_cursor=page.next_cursor,

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import keyset
+from portal import listing
 from portal.admin import services
 from portal.admin.forms import (
     AuditFilterForm,
@@ -21,6 +21,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 
 ROLE_COLORS = {"admin": "danger", "manager": "primary", "qa": "info", "trainer": "warning",
                "agent": "success", "candidate": "secondary"}
+MAX_PAGE = 100_000
 AUDIT_FILTERS = ("action", "actor", "target_type", "target_id", "date_from", "date_to")
 # Where an audited target can be looked at: table name -> (endpoint, its id argument).
 TARGET_PAGES = {"users": ("admin.user", "user_id"),
@@ -38,7 +39,7 @@ def target_url(event) -> str | None:
 
 @bp.context_processor
 def _helpers():
-    return {"role_labels": ROLE_LABELS, "role_colors": ROLE_COLORS, "all_roles": ROLES,
+    return {"role_colors": ROLE_COLORS, "all_roles": ROLES,
             "format_detail": services.format_detail, "target_url": target_url}
 
 
@@ -56,13 +57,14 @@ def users():
     form = UserFilterForm(request.args)
     form.validate()  # invalid filters are shown as errors and then ignored
     filters = _valid_args(form, ("q", "role"))
+    # Page numbers past any real list are an empty page, not a database overflow.
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     pagination = db.paginate(
         services.users_statement(filters.get("q", ""), filters.get("role", "")),
-        page=request.args.get("page", 1, type=int),
+        page=page,
         per_page=current_app.config["ADMIN_USERS_PAGE_SIZE"], error_out=False)
     return render_template("admin/users.html", form=form, pagination=pagination,
                            filters=filters)
-
 
 
 @bp.get("/users/<int:user_id>")
@@ -180,7 +182,7 @@ def audit_log():
     )
     try:
         page = services.fetch_audit_page(query)
-    except keyset.BadCursor as error:
+    except listing.BadCursor as error:
         flash(str(error), "warning")
         return redirect(url_for("admin.audit_log", **filters))
     return render_template("admin/audit_log.html", form=form, page=page, filters=filters,

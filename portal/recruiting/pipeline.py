@@ -5,11 +5,11 @@ from the maintained `stage_counts` table, so no page counts rows.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import Select, func, select
 
-from portal import keyset
+from portal import listing
 from portal.extensions import db
 from portal.recruiting import search, stages
 from portal.recruiting.models import Application, Opening, StageCount
@@ -70,18 +70,14 @@ def _filtered(query: PipelineQuery) -> Select:
         stmt = stmt.where(Application.stage == query.stage)
     if query.text:
         stmt = stmt.where(*search.conditions(query.text))
-    if query.applied_from:
-        stmt = stmt.where(Application.created_at >= datetime.combine(
-            query.applied_from, time.min, UTC))
-    if query.applied_to and query.applied_to < date.max:
-        stmt = stmt.where(Application.created_at < datetime.combine(
-            query.applied_to + timedelta(days=1), time.min, UTC))
+    stmt = stmt.where(*listing.within_days(Application.created_at, query.applied_from,
+                                           query.applied_to))
     return stmt
 
 
 def fetch_page(query: PipelineQuery) -> PipelinePage:
     _, column, descending = SORTS[query.sort]
-    page = keyset.paginate(_filtered(query), column, Application.id, descending=descending,
+    page = listing.paginate(_filtered(query), column, Application.id, descending=descending,
                            after=query.after, before=query.before, page_size=query.page_size)
     return PipelinePage(items=page.items, next_cursor=page.next_cursor,
                         prev_cursor=page.prev_cursor, counts=stage_counts(query.opening_id))

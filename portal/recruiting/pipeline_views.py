@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import keyset
+from portal import listing
 from portal.auth.models import ADMIN, MANAGER
 from portal.auth.permissions import roles
 from portal.extensions import MAX_ROW_ID, db
@@ -42,7 +42,7 @@ def index():
             field.data = None
     try:
         page = pipeline.fetch_page(_query_from(form))
-    except keyset.BadCursor as error:
+    except listing.BadCursor as error:
         flash(str(error), "warning")
         return redirect(url_for("pipeline.index", **_filter_args()))
     return render_template(

@@ -1,14 +1,16 @@
-"""Keyset ("seek") pagination, shared by every long list (pipeline, audit log).
+"""What every long list (pipeline, audit log, users) needs: keyset paging, day-range filters
+and safe LIKE operands.
 
-A page asks for the rows after (or before) the last one shown, along an index on
-(sort column, id), so page 2,000 costs what page 1 costs; OFFSET would read and discard every
-row before it. Cursors are opaque URL-safe strings holding the (sort value, id) of a row.
+Keyset ("seek") pagination: a page asks for the rows after (or before) the last one shown,
+along an index on (sort column, id), so page 2,000 costs what page 1 costs; OFFSET would read
+and discard every row before it. Cursors are opaque URL-safe strings holding the (sort value,
+id) of a row.
 """
 
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, tuple_
 
@@ -19,6 +21,17 @@ def escape_like(text: str) -> str:
     """A user's search text as a LIKE operand: their % and _ are characters, not wildcards
     (use with `escape="\\"`)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def within_days(column, first: date | None, last: date | None) -> list:
+    """Conditions for `column` (UTC time stamps) falling on the days `first` to `last`,
+    inclusive; either end may be open."""
+    conditions = []
+    if first:
+        conditions.append(column >= datetime.combine(first, time.min, UTC))
+    if last and last < date.max:  # the day after the calendar's last day does not exist
+        conditions.append(column < datetime.combine(last + timedelta(days=1), time.min, UTC))
+    return conditions
 
 
 class BadCursor(ValueError):
