@@ -95,11 +95,8 @@ def erase_data():
     if not form.validate_on_submit():
         flash("Type your email address to confirm.", "danger")
         return redirect(url_for("candidate.my_data"))
-    if form.confirm_email.data.strip().lower() != current_user.email.lower():
-        flash("That is not the email address of this account; nothing was deleted.", "danger")
-        return redirect(url_for("candidate.my_data"))
     try:
-        privacy.erase(current_user._get_current_object())
+        privacy.erase(current_user._get_current_object(), confirmation=form.confirm_email.data)
     except privacy.ErasureRefused as error:
         flash(str(error), "danger")
         return redirect(url_for("candidate.my_data"))

@@ -159,8 +159,11 @@ class ApplicationForm(FlaskForm):
         return answers
 
 
+MOVE_CHOICES = [(key, stages.label(key)) for key in stages.MANAGER_TARGETS]
+
+
 class MoveForm(FlaskForm):
-    stage = SelectField("Move to", choices=[(k, stages.label(k)) for k in stages.MANAGER_TARGETS])
+    stage = SelectField("Move to", choices=MOVE_CHOICES)
     reason = TextAreaField("Reason (internal)", validators=[Optional(), Length(max=500)])
     submit = SubmitField("Move")
 
@@ -184,8 +187,7 @@ class IdListField(Field):
 class BulkMoveForm(MoveForm):
     # No preselected stage: a bulk move to the wrong stage is costly to undo.
     stage = SelectField("Move selected to", validators=[DataRequired("Choose a stage.")],
-                        choices=[("", "Move selected to...")] + [
-                            (k, stages.label(k)) for k in stages.MANAGER_TARGETS])
+                        choices=[("", "Move selected to...")] + MOVE_CHOICES)
     application_ids = IdListField(validators=[InputRequired("Select at least one application.")])
     reason = TextAreaField("Reason (internal)", validators=[
         DataRequired("Give a reason for a bulk change."), Length(max=500)])

@@ -76,9 +76,13 @@ def _steps_by_application(ids: list[int]) -> dict:
     return grouped
 
 
-def erase(user: User) -> None:
+def erase(user: User, confirmation: str) -> None:
     """Delete the user's applications and everything hanging off them, and anonymise the
-    account. One transaction: the caller commits, so a failure erases nothing."""
+    account, once they typed their own email address to confirm. One transaction: the caller
+    commits, so a failure erases nothing."""
+    if confirmation.strip().lower() != user.email:
+        raise ErasureRefused("That is not the email address of this account; nothing was "
+                             "deleted.")
     if not can_erase(user):
         raise ErasureRefused("Accounts of employees cannot be deleted here. Please contact HR.")
     erasing.send(user)
