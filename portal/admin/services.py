@@ -26,7 +26,8 @@ from portal.listing import escape_like
 # the whole table on every page view.
 KNOWN_ACTIONS = (
     "application.created", "application.moved", "application.note_added",
-    "opening.created", "opening.updated",
+    "application.purged", "opening.closed", "opening.created", "opening.draft", "opening.open",
+    "opening.updated",
     "user.activated", "user.created", "user.deactivated", "user.email_verified", "user.erased",
     "user.password_reset", "user.registered", "user.reset_link_sent", "user.role_granted",
     "user.roles_changed",
@@ -50,7 +51,7 @@ def users_statement(text: str = "", role: str = "") -> Select:
     text = (text or "").strip()[:100]
     if text:
         pattern = f"%{escape_like(text.lower())}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(pattern, escape="\\"),
+        stmt = stmt.where(or_(User.email.like(pattern, escape="\\"),  # stored lowercased
                               func.lower(User.full_name).like(pattern, escape="\\")))
     if role in ROLES:
         stmt = stmt.where(User.role_rows.any(UserRole.role == role))
