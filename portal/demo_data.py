@@ -155,6 +155,7 @@ def _spread_dates(rng) -> None:
     for application in db.session.scalars(select(Application)):
         start = now - timedelta(days=rng.uniform(1, 60), hours=rng.uniform(0, 23))
         application.created_at = start
+        application.privacy_consent_at = application.retention_consent_at = start
         changes = db.session.scalars(select(StageChange).where(
             StageChange.application_id == application.id).order_by(StageChange.id)).all()
         moment = start
