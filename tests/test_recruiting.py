@@ -19,7 +19,7 @@ def emails_to(user, template=None):
     stmt = select(OutboxEmail).where(OutboxEmail.recipient_id == user.id)
     if template:
         stmt = stmt.where(OutboxEmail.template == template)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt.order_by(OutboxEmail.id)))  # in the order sent
 
 
 def true_counts():
