@@ -102,14 +102,47 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(connection, False)
+            conf_args = {"on_version_apply": _check_foreign_keys, **conf_args}
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                if connection.in_transaction():
+                    connection.rollback()  # each revision committed its own; this one read
+                _sqlite_foreign_keys(connection, True)
+
+
+def _sqlite_foreign_keys(connection, on):
+    """SQLite: foreign keys off while migrating. Batch mode rebuilds a table by copying it
+    and dropping the old one, and with foreign keys on, dropping a referenced table deletes
+    (ON DELETE CASCADE) or nulls the rows that point at it. The pragma is ignored inside a
+    transaction, so it is set on the driver's connection outside one; the connection goes
+    back to the pool with foreign keys on, or not at all."""
+    driver = connection.connection.driver_connection
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    if bool(driver.execute("PRAGMA foreign_keys").fetchone()[0]) != on:
+        connection.invalidate()
+        raise RuntimeError(f"could not turn SQLite foreign keys {'on' if on else 'off'}")
+
+
+def _check_foreign_keys(ctx, step, heads, run_args):
+    """SQLite, after each revision and before its commit: every reference still points at
+    a row (foreign keys are off while migrating, so nothing else checks it)."""
+    problems = ctx.connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        direction = "upgrade" if step.is_upgrade else "downgrade"
+        raise RuntimeError(f"{direction} of {step.up_revision_id} broke foreign keys (table, "
+                           "rowid, parent, fk): " + ", ".join(map(str, problems[:20])))
 
 
 if context.is_offline_mode():

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from portal import config as config_module
@@ -25,17 +26,22 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     app.url_map.converters["int"] = RowIdConverter
     _register_models()
     _register_blueprints(app)
     _register_steps()
 
-    from portal import cli, errors, security
-    from portal.auth import permissions
+    from portal import cli, errors, request_body, security
+    from portal.auth import permissions, sessions
 
     errors.init_app(app)
+    request_body.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
     permissions.init_app(app)
     cli.init_app(app)
     return app

@@ -48,9 +48,27 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("purge-expired")
     def purge_expired():
-        """Delete applications past the retention period (run daily, e.g. from cron)."""
+        """Delete applications past the retention period and ended sessions (run daily)."""
+        from portal.auth import sessions
         from portal.recruiting import privacy
 
         deleted = privacy.purge_expired(app.config["APPLICATION_RETENTION_DAYS"])
+        ended = sessions.purge_expired()
         db.session.commit()
-        click.echo(f"Deleted {deleted} expired application(s).")
+        click.echo(f"Deleted {deleted} expired application(s) and {ended} ended session(s).")
+
+    @app.cli.group()
+    def mail():
+        """Emails in the outbox."""
+
+    @mail.command("show")
+    @click.option("--to", "address", required=True, help="Recipient's email address.")
+    @click.option("--last", default=1, show_default=True, help="How many of the newest.")
+    def show(address: str, last: int):
+        """Print the newest emails to ADDRESS, links included (without SMTP, the way to read
+        a verification or reset link on a laptop demo; the log never shows them)."""
+        from portal.mail import newest_to
+
+        for message in newest_to(address, last):
+            click.echo(f"--- {message.created_at:%Y-%m-%d %H:%M} UTC · {message.status} · "
+                       f"{message.subject}\n{message.body_text}")

@@ -8,6 +8,7 @@ instead of on the first request.
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
@@ -46,6 +47,16 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _trusted_hosts(public_base_url: str) -> list[str]:
+    """Host names the portal answers to: TRUSTED_HOSTS (comma-separated; a leading dot allows
+    subdomains), else the host of PUBLIC_BASE_URL plus the loopback names for local checks."""
+    configured = os.environ.get("TRUSTED_HOSTS")
+    if configured:
+        return [host.strip() for host in configured.split(",") if host.strip()]
+    public_host = urlsplit(public_base_url).hostname or "127.0.0.1"
+    return list(dict.fromkeys([public_host, "localhost", "127.0.0.1", "::1"]))
+
+
 def load_config(instance_path: str | Path, overrides: dict | None = None) -> dict:
     instance_path = Path(instance_path)
     redis_url = os.environ.get("REDIS_URL") or None
@@ -77,8 +88,13 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": _flag("SMTP_STARTTLS", True),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "WAH Careers <careers@example.com>"),
-        # Links in emails need an absolute address when no request is at hand (jobs, CLI).
+        # Every absolute link (emails) is built from PUBLIC_BASE_URL, never from the Host a
+        # client sent; requests for any other host are refused (400).
         "PUBLIC_BASE_URL": public_base_url,
+        "TRUSTED_HOSTS": _trusted_hosts(public_base_url),
+        # Behind N reverse proxies the client address, scheme and host come from the last N
+        # X-Forwarded-* entries; 0 (direct) ignores those headers, which clients can forge.
+        "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0")),
         # Sessions and cookies.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -87,8 +103,13 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_HOURS", "12")) * 3600,
+        # "Keep me signed in" lasts this long from sign-in, however often it is used.
+        "REMEMBER_DAYS": int(os.environ.get("REMEMBER_DAYS", "30")),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "512")) * 1024 * 1024,
+        # Forms are small: one anonymous request must not be able to take hundreds of MB.
+        # Views that stream files to storage raise the limit to MAX_UPLOAD_MB themselves.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_REQUEST_KB", "1024")) * 1024,
+        "MAX_UPLOAD_MB": int(os.environ.get("MAX_UPLOAD_MB", "512")),
         # Bootstrap is served from the package, never a CDN: call centers run locked down.
         "BOOTSTRAP_SERVE_LOCAL": True,
         "BOOTSTRAP_BTN_SIZE": "md",
@@ -99,7 +120,12 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
         "APPLICATION_RETENTION_DAYS": int(os.environ.get("APPLICATION_RETENTION_DAYS", "365")),
         "TOKEN_MAX_AGE_VERIFY": 7 * 24 * 3600,
         "TOKEN_MAX_AGE_RESET": 3600,
+        # Sign-in attempts per client address (all accounts), and per account: the free
+        # failures from one address before back-off, and a ceiling from everywhere (see
+        # portal/auth/throttle.py; a known device is not stopped by the ceiling).
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute; 50 per hour"),
+        "LOGIN_FREE_FAILURES": int(os.environ.get("LOGIN_FREE_FAILURES", "5")),
+        "LOGIN_ACCOUNT_CEILING": int(os.environ.get("LOGIN_ACCOUNT_CEILING", "100")),
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per minute; 20 per hour"),
         # Each registration sends an email: bound what one address can make us send.
         "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "5 per minute; 30 per hour"),
@@ -113,5 +139,9 @@ def validate(config: dict) -> None:
         raise ConfigError("STORAGE_BACKEND must be 'local' or 's3'")
     if config["STORAGE_BACKEND"] == "s3" and not config.get("S3_BUCKET"):
         raise ConfigError("STORAGE_BACKEND=s3 needs S3_BUCKET")
+    if not 0 <= config["TRUSTED_PROXY_HOPS"] <= 5:
+        raise ConfigError("TRUSTED_PROXY_HOPS must be between 0 and 5")
+    if not 1 <= config["REMEMBER_DAYS"] <= 90:
+        raise ConfigError("REMEMBER_DAYS must be between 1 and 90")
     if len(config["SECRET_KEY"]) < 16:
         raise ConfigError("SECRET_KEY is too short (16 characters at least)")

@@ -2,7 +2,7 @@
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from portal.extensions import db
 
@@ -36,9 +36,17 @@ def init_app(app: Flask) -> None:
         return render_error(400, "Your form expired or was sent from elsewhere. "
                                  "Please reload the page and try again.")
 
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error):
+        # No page of ours is rendered for a host we do not serve (its links would point there).
+        return "Unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
-        return render_error(error.code or 500)
+        body, code = render_error(error.code or 500)
+        # Keep what the error itself says in headers: Allow on 405, Retry-After on 429...
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return body, code, headers
 
     @app.errorhandler(Exception)
     def _unexpected(error):

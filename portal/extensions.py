@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from flask import has_request_context, request
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -9,7 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, Table, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -27,6 +28,17 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@event.listens_for(Table, "after_parent_attach")
+def _never_reuse_ids(table: Table, parent) -> None:
+    """SQLite: AUTOINCREMENT on every table of ours, so that a deleted row's id is never given
+    to a new row (an erased person's audit history must not attach to the next applicant).
+    SQLAlchemy emits it only for a single integer primary key that is not a foreign key, so
+    composite keys are untouched; autogenerate writes `sqlite_autoincrement=True` into new
+    tables' migrations. PostgreSQL's sequences never reuse an id anyway."""
+    if parent is Base.metadata:
+        table.dialect_options["sqlite"]["autoincrement"] = True
 
 
 class UTCDateTime(TypeDecorator):
@@ -75,7 +87,23 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
+# Requests that read: their transactions start deferred and never wait for a writer (WAL).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def sqlite_begin_statement() -> str:
+    """How a SQLite transaction starts. A deferred transaction that read and then writes gets
+    "database is locked" at once if another connection wrote meanwhile (busy_timeout cannot
+    help it), so writers take the write lock up front and queue for it (busy_timeout):
+    every transaction outside a request (jobs, CLI) and in a POST/PUT/PATCH/DELETE request.
+    A GET's transaction stays deferred; a GET that writes works when its write is the first
+    statement of its transaction, or when no other connection writes meanwhile."""
+    if has_request_context() and request.method in READ_METHODS:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(sqlite_begin_statement())

@@ -9,8 +9,10 @@ id) of a row.
 
 import base64
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import Select, tuple_
 
@@ -70,6 +72,26 @@ def decode(cursor: str) -> tuple:
         raise BadCursor() from None
 
 
+def _fits(value, python_type) -> bool:
+    """A cursor value the column can be compared with (PostgreSQL refuses text < integer)."""
+    if python_type is int:
+        return isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**63
+    if python_type in (float, Decimal):
+        return isinstance(value, int | float) and not isinstance(value, bool) \
+            and math.isfinite(value)
+    if python_type is str:
+        return isinstance(value, str) and "\x00" not in value and _encodable(value)
+    return isinstance(value, python_type)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()  # JSON may carry lone surrogates, which no database stores
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def paginate(stmt: Select, column, id_column, *, descending: bool, after: str | None,
              before: str | None, page_size: int) -> Page:
     """One page of `stmt` ordered by (column, id), after/before the given cursor."""
@@ -80,8 +102,8 @@ def paginate(stmt: Select, column, id_column, *, descending: bool, after: str | 
     if cursor:
         key = tuple_(column, id_column)
         position = decode(cursor)
-        if isinstance(position[0], datetime) != (column.type.python_type is datetime):
-            raise BadCursor()  # a cursor made for another sort order
+        if not _fits(position[0], column.type.python_type):
+            raise BadCursor()  # a cursor made for another sort order, or by hand
         stmt = stmt.where(key < position if seek_descending else key > position)
     order = (column.desc(), id_column.desc()) if seek_descending \
         else (column.asc(), id_column.asc())

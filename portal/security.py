@@ -1,8 +1,11 @@
-"""Security headers on every response, and the session loader."""
+"""Security headers on every response, and how Flask-Login protects the session."""
 
-from flask import Flask, abort, request
+from flask import Flask, request
+from flask_login import current_user
 
-from portal.extensions import db, login_manager
+from portal.extensions import login_manager
+
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 
 # Everything is served from our own origin (Bootstrap included): no CDN, no inline script.
 CONTENT_SECURITY_POLICY = (
@@ -18,13 +21,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    @app.before_request
-    def _refuse_nul_bytes():
-        # No text we store may hold NUL (PostgreSQL refuses it); say so before any view runs.
-        values = [*request.args.values(), *request.form.values()]
-        if any("\x00" in value for value in values):
-            abort(400)
-
     @app.after_request
     def _headers(response):
         headers = response.headers
@@ -33,20 +29,9 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=(self)")
+        # A signed-in page is that person's: no browser or proxy may keep a copy of it.
+        if request.endpoint not in STATIC_ENDPOINTS and current_user.is_authenticated:
+            headers["Cache-Control"] = "no-store"
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
-
-
-@login_manager.user_loader
-def _load_user(session_id: str):
-    """Sessions carry `id:credentials_version`: a password change logs out other sessions."""
-    from portal.auth.models import User
-
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.credentials_version != int(version) or not user.is_active:
-        return None
-    return user

@@ -22,11 +22,13 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, text
 
 from portal import create_app
+from portal.auth import throttle
 from portal.extensions import db
 
 pytest_plugins = ["tests.s3_server"]
 
 DEFAULT_PASSWORD = "Correct-Horse-Battery-9"
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 
 def _database_url(tmp_dir: Path) -> str:
@@ -96,6 +98,7 @@ def app(_app):
             "bind": connection, "class_": _ConnectionBoundSession,
             "join_transaction_mode": "create_savepoint",
         })
+        throttle.storage().reset()  # sign-in failures counted by earlier tests
         try:
             yield _app
         finally:
@@ -191,3 +194,19 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def redis_conn():
+    from redis import Redis
+
+    connection = Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except Exception as error:  # any failure to reach it means: no Redis for this run
+        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL} ({error}); "
+                    "set REDIS_TEST_URL to run the RQ tests")
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()

@@ -70,10 +70,11 @@ def is_signed_in(client) -> bool:
 
 # --- registration ---------------------------------------------------------------------------
 
-def test_registration_creates_an_unverified_candidate_signs_them_in_and_emails_a_link(client):
+def test_registration_creates_an_unverified_candidate_and_emails_a_link(client):
     response = register(client, email="Jane.Rivers@Example.com")
     assert response.status_code == 302
-    assert location(response) == "/me"
+    assert location(response) == "/login"
+    assert not is_signed_in(client)  # signing in waits for the password, as for everyone
 
     user = User.by_email("jane.rivers@example.com")
     assert user is not None
@@ -83,14 +84,19 @@ def test_registration_creates_an_unverified_candidate_signs_them_in_and_emails_a
     assert not user.is_verified
     assert user.check_password(NEW_PASSWORD)
 
-    dashboard = client.get("/me")
-    assert dashboard.status_code == 200
-    assert "Please verify your email address" in page_text(dashboard)
-
     (email,) = emails_to(user.id, "verify_email")
     assert email.to_address == "jane.rivers@example.com"
     assert email.subject == "Verify your email address"
-    assert re.fullmatch(r"/verify/[\w.-]+", link_in(email, "/verify/"))
+    verify_path = link_in(email, "/verify/")
+    assert re.fullmatch(r"/verify/[\w.-]+", verify_path)
+
+    assert client.get(verify_path).status_code == 302
+    response = client.post("/login", data={"email": "jane.rivers@example.com",
+                                           "password": NEW_PASSWORD})
+    assert location(response) == "/me"
+    dashboard = client.get("/me")
+    assert dashboard.status_code == 200
+    assert "Please verify your email address" not in page_text(dashboard)
 
 
 @pytest.mark.parametrize("password, full_name, email, message", [
@@ -119,15 +125,33 @@ def test_a_password_breaking_several_rules_shows_every_message(client):
     assert "Mix letters with digits or symbols." in text
 
 
-def test_duplicate_email_is_refused_whatever_its_case(client, make_user):
-    make_user(email="taken@example.com")
+def test_registering_a_taken_email_answers_as_for_a_new_one_and_tells_the_owner(
+        client, make_user):
+    owner = make_user(email="taken@example.com")
     before = db.session.scalar(select(func.count()).select_from(User))
-    response = register(client, email="TAKEN@Example.COM")
-    assert response.status_code == 200
-    assert "An account with this email already exists" in page_text(response)
+    taken = register(client, email="TAKEN@Example.COM")
+    fresh = register(client, email="fresh@example.com")
+
+    assert taken.status_code == fresh.status_code == 302
+    assert location(taken) == location(fresh) == "/login"
     db.session.expire_all()
-    assert db.session.scalar(select(func.count()).select_from(User)) == before
+    assert db.session.scalar(select(func.count()).select_from(User)) == before + 1
     assert not is_signed_in(client)
+    (notice,) = emails_to(owner.id, "account_exists")
+    assert "already has one" in notice.body_text
+    assert emails_to(owner.id, "verify_email") == []
+    assert owner.check_password(DEFAULT_PASSWORD)  # nothing about the account changed
+
+
+def test_the_registration_message_is_the_same_for_taken_and_new_addresses(client, make_user):
+    make_user(email="taken2@example.com")
+    messages = []
+    for address in ("taken2@example.com", "new2@example.com"):
+        register(client, email=address)
+        text = page_text(client.get("/login"))
+        messages.append(text.replace(address, "ADDRESS"))
+    assert messages[0] == messages[1]
+    assert "We sent an email to ADDRESS" in messages[0]
 
 
 def test_mismatched_repeat_password_is_refused(client):
@@ -340,13 +364,14 @@ def limited_client(_app, tmp_dir):
             db.engine.dispose()
 
 
-def test_eleventh_failed_login_in_a_minute_is_refused(limited_client):
-    data = {"email": "nobody-limited@example.com", "password": "Wrong-Password-1"}
+def test_eleventh_failed_login_from_one_address_in_a_minute_is_refused(limited_client):
     for attempt in range(10):
+        data = {"email": f"nobody-{attempt}@example.com", "password": "Wrong-Password-1"}
         response = limited_client.post("/login", data=data)
         assert response.status_code == 200, f"attempt {attempt + 1}"
         assert GENERIC_LOGIN_ERROR in page_text(response)
-    response = limited_client.post("/login", data=data)
+    response = limited_client.post("/login", data={"email": "nobody-x@example.com",
+                                                   "password": "Wrong-Password-1"})
     assert response.status_code == 429
     text = page_text(response)
     assert "Too many attempts" in text and "Please wait a minute" in text
@@ -437,3 +462,45 @@ def test_post_without_csrf_token_gets_the_form_expired_page(app, tmp_dir, make_u
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form_page).group(1)
     response = browser.post("/login", data={**credentials, "csrf_token": token})
     assert response.status_code == 302
+
+
+# --- what a name may hold ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed, stored", [
+    ("Bob \u202enimda\u202c", "Bob nimda"),             # a direction override: shows "Bob admin"
+    ("Ma\u200bria\ufeff San\u2066tos\u2069", "Maria Santos"),  # zero-width, BOM, isolates
+    ("Ann\u0007a  \t Lee\x1b", "Anna Lee"),             # control characters, runs of spaces
+    ("Zo\u0065\u0301" + "\u0301" * 40 + "e", "Zo\u00e9\u0301\u0301\u0301e"),  # NFC, marks capped
+    ("Mi\u200cnoo", "Mi\u200cnoo"),                     # a joiner that spells a Persian word
+], ids=["bidi-override", "invisible", "controls", "combining-marks", "joiner-kept"])
+def test_names_are_normalised_and_stripped_of_what_hides_text(client, typed, stored):
+    email = f"name-{abs(hash(typed))}@example.com"
+    assert register(client, full_name=typed, email=email).status_code == 302
+    assert User.by_email(email).full_name == stored
+
+
+def test_a_name_made_only_of_invisible_characters_is_refused(client):
+    response = register(client, full_name="\u202e\u200b\u202c", email="ghost@example.com")
+    assert response.status_code == 200
+    assert User.by_email("ghost@example.com") is None
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "/me\\..\\x", "/me\x00", "/me\r\nX: y",
+                                    "/me\x7f"])
+def test_safe_next_refuses_backslashes_and_control_characters_itself(target):
+    from portal.auth.views import _safe_next
+
+    assert _safe_next(target) is None
+    assert _safe_next("/me/data?tab=export") == "/me/data?tab=export"
+
+
+def test_sending_the_verification_again_returns_to_the_page_it_was_asked_from(
+        client, make_user, login):
+    user = make_user(verified=False)
+    login(client, user)
+    response = client.post("/verify/resend", data={"next": "/me/data"})
+    assert location(response) == "/me/data"
+    response = client.post("/verify/resend", headers={"Referer": "http://localhost/account"})
+    assert location(response) == "/account"
+    response = client.post("/verify/resend", headers={"Referer": "http://evil.example/x"})
+    assert location(response) == "/me"

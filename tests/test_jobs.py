@@ -4,7 +4,6 @@ Inline mode runs them in the committing process; RQ mode puts them on a named Re
 and a real rq worker runs them (in-process here, so it shares the test's database session).
 """
 
-import os
 import signal
 
 import pytest
@@ -12,8 +11,7 @@ import pytest
 from portal.auth.models import User
 from portal.extensions import db
 from portal.jobs import FAILED, QUEUED, SUCCEEDED, JobRun, enqueue, run_job
-
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+from tests.conftest import REDIS_TEST_URL
 
 CALLS: list = []  # what the jobs below did, in order
 
@@ -151,22 +149,6 @@ def test_unknown_queue_is_refused(inline):
 
 
 # --- RQ mode -----------------------------------------------------------------------------
-
-@pytest.fixture
-def redis_conn():
-    from redis import Redis
-
-    connection = Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except Exception as error:  # any failure to reach it means: no Redis for this run
-        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL} ({error}); "
-                    "set REDIS_TEST_URL to run the RQ tests")
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
-
 
 @pytest.fixture
 def rq_mode(app, redis_conn, monkeypatch):

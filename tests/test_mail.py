@@ -93,7 +93,7 @@ def queue_verification(user) -> OutboxEmail:
 def test_without_smtp_the_message_is_kept_after_commit_and_logged(no_smtp, make_user, caplog):
     caplog.set_level(logging.INFO, logger="portal.mail")
     user = make_user(full_name="Grace Mensah")
-    message = queue_verification(user)
+    message = mail.send("account_exists", user)
     assert message.status == QUEUED
     assert "Grace Mensah" not in caplog.text  # nothing is delivered before the commit
 
@@ -103,9 +103,31 @@ def test_without_smtp_the_message_is_kept_after_commit_and_logged(no_smtp, make_
     assert message.sent_at is None
     assert job_for(message).status == jobs.SUCCEEDED
     assert user.email in caplog.text
-    assert "Verify your email address" in caplog.text
+    assert "You already have an account" in caplog.text
     assert "Hello Grace Mensah," in caplog.text
-    assert "https://careers.example.org/verify/abc123" in caplog.text
+
+
+def test_without_smtp_a_sign_in_link_is_kept_in_the_outbox_but_never_logged(
+        no_smtp, make_user, caplog):
+    caplog.set_level(logging.INFO, logger="portal.mail")
+    user = make_user(full_name="Grace Mensah")
+    message = queue_verification(user)
+    db.session.commit()
+    assert reload(message).status == KEPT
+    assert "Verify your email address" in caplog.text  # that it was sent, and to whom
+    assert user.email in caplog.text
+    assert "abc123" not in caplog.text and "Hello Grace Mensah" not in caplog.text
+    assert "https://careers.example.org/verify/abc123" in reload(message).body_text
+
+
+def test_mail_show_prints_the_newest_email_with_its_link_to_the_operator(no_smtp, make_user):
+    user = make_user()
+    queue_verification(user)
+    db.session.commit()
+    result = no_smtp.test_cli_runner().invoke(args=["mail", "show", "--to", user.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert "Verify your email address" in result.output
+    assert "https://careers.example.org/verify/abc123" in result.output
 
 
 def test_rolled_back_message_is_never_delivered(smtp_server, make_user):
@@ -218,7 +240,7 @@ def sent(template: str, application) -> OutboxEmail:
     elif template == "verify_email":
         accounts.send_verification(candidate)
     elif template == "password_reset":
-        accounts.request_password_reset(candidate.email)
+        accounts.send_password_reset(candidate.email)  # what the queued job does
     else:
         mail.send(template, candidate, application=application)
     db.session.flush()

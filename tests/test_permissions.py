@@ -4,8 +4,9 @@ import pytest
 from werkzeug.routing import IntegerConverter
 
 from portal.auth.models import ROLES
-from portal.auth.permissions import EXTENSION_ENDPOINTS, access_of
+from portal.auth.permissions import access_of
 from portal.extensions import db
+from portal.security import STATIC_ENDPOINTS
 from tests.helpers import apply, open_opening
 
 # The only pages anyone may open without logging in. A new public page must be added here on
@@ -19,7 +20,7 @@ PUBLIC = {
 
 def _endpoints(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in EXTENSION_ENDPOINTS:
+        if rule.endpoint in STATIC_ENDPOINTS:
             continue
         values = {arg: 999999 if isinstance(rule._converters[arg], IntegerConverter) else "x"
                   for arg in rule.arguments}

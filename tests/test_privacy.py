@@ -111,12 +111,20 @@ def test_export_is_a_download_of_everything_about_the_candidate(client, login, w
     assert all(e["body"] for e in data["emails"])
 
 
-def test_export_leaves_out_internal_notes_reasons_and_staff(client, login, world):
+def test_export_includes_notes_reasons_staff_steps_deliveries_and_audit(client, login, world):
     login(client, world["candidate"])
-    raw = client.get("/me/data/export.json").get_data(as_text=True)
-    for internal in (NOTE, REJECTION_REASON, SCREENING_REASON, "Morgan Rivera",
-                     world["manager"].email):
-        assert internal not in raw
+    data = client.get("/me/data/export.json").get_json()
+    rejected, screening = data["applications"]
+    assert [n["note"] for n in screening["internal_notes"]] == [NOTE]
+    assert [n["by"] for n in screening["internal_notes"]] == ["Morgan Rivera"]
+    assert REJECTION_REASON in {c["reason"] for c in rejected["stage_history"]}
+    assert SCREENING_REASON in {c["reason"] for c in screening["stage_history"]}
+    assert "Morgan Rivera" in {c["by"] for c in rejected["stage_history"]}
+    assert world["manager"].email not in json.dumps(data)  # names, not staff addresses
+    assert data["account"]["last_login_at"] is not None
+    assert all({"to", "delivery", "sent_at"} <= set(e) for e in data["emails"])
+    actions = {e["action"] for e in data["audit_events"]}
+    assert {"application.created", "application.moved"} <= actions
 
 
 def test_export_never_includes_another_candidates_data(client, login, world):

@@ -314,3 +314,58 @@ def test_a_move_based_on_a_stale_page_is_refused_and_changes_nothing(make_user, 
     assert kept_counts() == true_counts()
     assert db.session.scalar(select(func.count()).select_from(StageChange).where(
         StageChange.to_stage == stages.REJECTED)) == 0
+
+
+# --- what a person is told ------------------------------------------------------------------
+
+def test_a_withdrawal_reason_that_is_too_long_is_explained_not_ignored(
+        client, make_user, login, manager):
+    candidate = make_user()
+    application = apply(open_opening(manager), candidate)
+    db.session.commit()
+    login(client, candidate)
+    response = client.post(f"/me/applications/{application.id}/withdraw",
+                           data={"reason": "x" * 501}, follow_redirects=True)
+    assert "cannot be longer than 500 characters" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).stage == stages.APPLIED
+
+
+def test_a_move_reason_that_is_too_long_says_so_not_choose_a_stage(
+        client, make_user, login, manager):
+    application = apply(open_opening(manager), make_user())
+    db.session.commit()
+    login(client, manager)
+    response = client.post(f"/pipeline/applications/{application.id}/move",
+                           data={"stage": "screening", "reason": "x" * 501},
+                           follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "cannot be longer than 500 characters" in text
+    assert "Choose a valid stage" not in text
+
+
+def test_the_application_keeps_the_verified_address_of_the_account(
+        client, make_user, login, manager):
+    opening = open_opening(manager)
+    candidate = make_user(email="verified-owner@example.com")
+    db.session.commit()
+    login(client, candidate)
+    page = client.get(f"/jobs/{opening.id}/apply").get_data(as_text=True)
+    assert 'value="verified-owner@example.com"' in page and "readonly" in page
+    client.post(f"/jobs/{opening.id}/apply", data={**APPLY_FORM, "email": "else@example.net"})
+    application = db.session.scalar(select(Application).where(
+        Application.candidate_id == candidate.id))
+    assert application.email == "verified-owner@example.com"
+
+
+def test_the_audit_log_keeps_the_facts_of_a_move_not_the_persons_words(make_user, manager):
+    from portal.audit import AuditEvent
+
+    candidate = make_user()
+    application = apply(open_opening(manager), candidate)
+    services.withdraw(application, candidate, "My mother is ill and I must care for her")
+    db.session.flush()
+    event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "application.moved",
+        AuditEvent.target_id == application.id)).one()
+    assert event.detail == {"from_stage": "applied", "to_stage": "withdrawn"}

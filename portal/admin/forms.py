@@ -28,6 +28,7 @@ from portal.auth import passwords
 from portal.auth.forms import StrongPassword
 from portal.auth.models import ROLE_LABELS, ROLES
 from portal.extensions import MAX_ROW_ID
+from portal.text import clean_line
 
 ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
 
@@ -58,16 +59,22 @@ class SetActiveForm(FlaskForm):
 
 
 class CreateUserForm(FlaskForm):
-    full_name = StringField("Full name", validators=[DataRequired(), Length(2, 120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    # Another person's name and address: the browser must not fill in the admin's own.
+    full_name = StringField("Full name", filters=[clean_line],
+                            validators=[DataRequired(), Length(2, 120)],
+                            render_kw={"autocomplete": "off"})
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "off"})
     roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES,
                                validators=[DataRequired("Choose at least one role.")])
     password = PasswordField(
         "Initial password", validators=[DataRequired(), StrongPassword()],
         description=f"At least {passwords.MIN_LENGTH} characters, mixing letters with digits or "
-                    "symbols. Share it safely; the person can change it after logging in.")
+                    "symbols. Share it safely; the person can change it after logging in.",
+        render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Repeat password",
-                            validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+                            validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})
     submit = SubmitField("Create account")
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from portal import audit, listing
 from portal.audit import AuditEvent
-from portal.auth import passwords
+from portal.auth import passwords, sessions
 from portal.auth import services as auth_services
 from portal.auth.models import ADMIN, ROLES, User, UserRole
 from portal.extensions import db, utcnow
@@ -25,12 +25,12 @@ from portal.listing import escape_like
 # and prefixes such as "application.", work too). Reading them with SELECT DISTINCT would scan
 # the whole table on every page view.
 KNOWN_ACTIONS = (
-    "application.created", "application.moved", "application.note_added",
+    "auth.login_throttled", "application.created", "application.moved", "application.note_added",
     "application.purged", "opening.closed", "opening.created", "opening.draft", "opening.open",
     "opening.updated",
     "user.activated", "user.created", "user.deactivated", "user.email_verified", "user.erased",
     "user.password_reset", "user.registered", "user.reset_link_sent", "user.role_granted",
-    "user.roles_changed",
+    "user.roles_changed", "user.sessions_ended",
 )
 SYSTEM = "system"
 
@@ -137,6 +137,8 @@ def set_active(user: User, active: bool, actor: User | None) -> bool:
             last_message=f"{user.full_name} is the last active administrator and cannot be "
                          "deactivated.")
     user.is_active_account = active
+    if not active:
+        sessions.end_all(user)
     audit.record("user.activated" if active else "user.deactivated", user, actor)
     return True
 

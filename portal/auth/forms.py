@@ -3,6 +3,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField, Submit
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from portal.auth import passwords
+from portal.text import clean_line
 
 
 class StrongPassword:
@@ -17,33 +18,43 @@ class StrongPassword:
 
 
 class RegisterForm(FlaskForm):
-    full_name = StringField("Full name", validators=[DataRequired(), Length(2, 120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    full_name = StringField("Full name", filters=[clean_line],
+                            validators=[DataRequired(), Length(2, 120)],
+                            render_kw={"autocomplete": "name"})
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
     password = PasswordField("Password", validators=[DataRequired(), StrongPassword()],
                              description=f"At least {passwords.MIN_LENGTH} characters, "
-                                         "mixing letters with digits or symbols.")
+                                         "mixing letters with digits or symbols.",
+                             render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Repeat password",
-                            validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+                            validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})
     submit = SubmitField("Create account")
 
 
 class LoginForm(FlaskForm):
     # No format check at login: an address we accepted once must always be able to log in.
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
     remember = BooleanField("Keep me signed in on this computer")
     submit = SubmitField("Log in")
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email()])
+    email = EmailField("Email", validators=[DataRequired(), Email()],
+                       render_kw={"autocomplete": "email"})
     submit = SubmitField("Email me a reset link")
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), StrongPassword()])
+    password = PasswordField("New password", validators=[DataRequired(), StrongPassword()],
+                             render_kw={"autocomplete": "new-password"})
     confirm = PasswordField("Repeat new password",
-                            validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+                            validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+                            render_kw={"autocomplete": "new-password"})
     submit = SubmitField("Set new password")
 
     def __init__(self, *args, account_email: str = "", account_name: str = "", **kwargs):

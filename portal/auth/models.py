@@ -47,8 +47,12 @@ class User(UserMixin, db.Model):
     )
 
     # --- Flask-Login -------------------------------------------------------------------
-    def get_id(self) -> str:
-        return f"{self.id}:{self.credentials_version}"
+    # The token of the session this request runs in (portal.auth.sessions sets it); it is
+    # what Flask-Login keeps in the session and the remember-me cookie, never the user id.
+    session_token = None  # not a column: per request
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
     @property
     def is_active(self) -> bool:
@@ -99,3 +103,22 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser. The cookie carries a random token; only its hash is stored, so
+    deleting the row (logout, "sign out everywhere", password reset) ends that session for
+    good, including a remember-me cookie or a copied session cookie."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    # The roles the session was opened with: when they change the session is renewed.
+    roles_stamp: Mapped[str] = mapped_column(String(120))
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -16,9 +16,7 @@ from sqlalchemy import select
 
 from portal.auth.models import ADMIN, MANAGER
 from portal.extensions import db, login_manager
-
-# Endpoints served by extensions (static files) rather than our views.
-EXTENSION_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+from portal.security import STATIC_ENDPOINTS  # served by Flask and extensions, not our views
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ def access_of(endpoint: str) -> Access | None:
 def init_app(app: Flask) -> None:
     @app.before_request
     def _enforce_access():
-        if request.endpoint is None or request.endpoint in EXTENSION_ENDPOINTS:
+        if request.endpoint is None or request.endpoint in STATIC_ENDPOINTS:
             return None  # 404/405 are answered by routing
         access = access_of(request.endpoint)
         if access is None:

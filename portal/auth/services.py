@@ -4,10 +4,11 @@ from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal import audit, mail
-from portal.auth import passwords
+from portal import audit, jobs, mail
+from portal.auth import passwords, sessions
 from portal.auth.models import CANDIDATE, User
 from portal.extensions import db, utcnow
 
@@ -22,22 +23,35 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
-def register_candidate(email: str, full_name: str, password: str) -> User:
+def register_candidate(email: str, full_name: str, password: str) -> None:
+    """Create a candidate account and email a verification link. If the address already has
+    an account, email its owner instead: the caller answers the same either way, and both
+    paths do the same slow work (hashing the password), so neither the page nor its timing
+    tells whether an address is registered."""
     email = email.strip().lower()
-    if User.by_email(email) is not None:
-        raise AccountError("An account with this email already exists. Log in or reset "
-                           "your password.")
     issues = passwords.problems(password, email=email, name=full_name)
     if issues:
         raise AccountError(" ".join(issues))
-    user = User(email=email, full_name=full_name.strip())
-    user.set_password(password)
+    password_hash = generate_password_hash(password)
+    existing = User.by_email(email)
+    if existing is not None:
+        _tell_owner_of_attempt(existing)
+        return
+    user = User(email=email, full_name=full_name, password_hash=password_hash,
+                credentials_version=1)
     user.grant(CANDIDATE)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a double-click: the second insert loses the race
+            db.session.add(user)
+    except IntegrityError:
+        return
     audit.record("user.registered", user, user)
     send_verification(user)
-    return user
+
+
+def _tell_owner_of_attempt(user: User) -> None:
+    if user.is_active:
+        mail.send("account_exists", user)
 
 
 def send_verification(user: User) -> None:
@@ -67,7 +81,13 @@ def verify_email(token: str) -> User:
 
 
 def request_password_reset(email: str) -> None:
-    """Send a reset link if the account exists; say nothing either way (no account probing)."""
+    """Queue the look-up: the request does the same work whether the account exists or not
+    (with RQ the answer time says nothing; inline jobs still run before the answer)."""
+    jobs.enqueue(send_password_reset, queue="email", email=email.strip().lower())
+
+
+def send_password_reset(email: str) -> None:
+    """The job: send a reset link if the account exists and is active."""
     user = User.by_email(email)
     if user is None or not user.is_active:
         return
@@ -92,6 +112,7 @@ def reset_password(token: str, new_password: str) -> User:
     if issues:
         raise AccountError(" ".join(issues))
     user.set_password(new_password)
+    sessions.end_all(user)  # whoever knew the old password is signed out everywhere
     # Reaching the link proves the mailbox, so the address counts as verified too.
     user.email_verified_at = user.email_verified_at or utcnow()
     audit.record("user.password_reset", user, user)

@@ -3,12 +3,14 @@
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from sqlalchemy import select
 
+from portal.auth import sessions
 from portal.auth.models import AGENT, CANDIDATE
 from portal.auth.permissions import owned_or_404, roles
 from portal.extensions import db
+from portal.form_errors import flash_errors
 from portal.recruiting import privacy, services
 from portal.recruiting.forms import ApplicationForm, EraseForm, WithdrawForm
 from portal.recruiting.models import Application, Opening, StageChange
@@ -70,6 +72,8 @@ def withdraw(application_id: int):
         else:
             db.session.commit()
             flash("Your application is withdrawn. We wish you the best.", "info")
+    else:
+        flash_errors(form)
     return redirect(url_for("candidate.application", application_id=application.id))
 
 
@@ -100,7 +104,7 @@ def erase_data():
     except privacy.ErasureRefused as error:
         flash(str(error), "danger")
         return redirect(url_for("candidate.my_data"))
+    sessions.sign_out()
     db.session.commit()
-    logout_user()
     flash("Your account and personal data are deleted.", "info")
     return redirect(url_for("careers.index"))

@@ -15,7 +15,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -28,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.extensions import MAX_ROW_ID
 from portal.recruiting import choices, stages, steps
+from portal.text import clean_line, clean_text
 
 
 def in_vocabulary_order(keys: list[str], vocabulary: list[tuple[str, str]]) -> list[str]:
@@ -62,10 +62,13 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class OpeningForm(FlaskForm):
-    title = StringField("Job title", validators=[DataRequired(), Length(3, 140)])
-    summary = StringField("One-line summary", validators=[DataRequired(), Length(10, 300)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=10000)])
-    requirements = TextAreaField("Requirements (one per line)",
+    title = StringField("Job title", filters=[clean_line],
+                        validators=[DataRequired(), Length(3, 140)])
+    summary = StringField("One-line summary", filters=[clean_line],
+                          validators=[DataRequired(), Length(10, 300)])
+    description = TextAreaField("Description", filters=[clean_text],
+                                validators=[Optional(), Length(max=10000)])
+    requirements = TextAreaField("Requirements (one per line)", filters=[clean_text],
                                  validators=[Optional(), Length(max=5000)])
     pay_min = DecimalField("Pay from", places=2, validators=[
         InputRequired(), FiniteNumber(), NumberRange(0, 1_000_000)])
@@ -104,20 +107,25 @@ class OpeningForm(FlaskForm):
             "title", "summary", "description", "requirements", "pay_min", "pay_max",
             "pay_currency", "pay_period", "hours_min", "hours_max", "shifts", "countries",
             "time_zones", "steps")}
-        fields["title"], fields["summary"] = fields["title"].strip(), fields["summary"].strip()
-        for name in ("description", "requirements"):  # browsers send CRLF line ends
-            fields[name] = (fields[name] or "").replace("\r\n", "\n").strip()
+        for name in ("description", "requirements"):
+            fields[name] = fields[name] or ""
         return fields
 
 
 class ApplicationForm(FlaskForm):
-    full_name = StringField("Full name", validators=[DataRequired(), Length(2, 120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    full_name = StringField("Full name", filters=[clean_line],
+                            validators=[DataRequired(), Length(2, 120)],
+                            render_kw={"autocomplete": "name"})
+    # Shown, not taken: we write to the verified address of the account.
+    email = EmailField("Email", render_kw={"readonly": True, "autocomplete": "email"},
+                       description="The verified address of your account; we write to it.")
     phone = TelField("Phone", validators=[
         DataRequired(), Length(7, 40),
-        Regexp(r"^\+?[0-9 ()./-]+$", message="Digits, spaces and + ( ) - only.")])
+        Regexp(r"^\+?[0-9 ()./-]+$", message="Digits, spaces and + ( ) - only.")],
+        render_kw={"autocomplete": "tel"})
     country = SelectField("Country you live in", choices=[("", "Choose...")] + choices.COUNTRIES,
-                          validators=[DataRequired("Choose your country.")])
+                          validators=[DataRequired("Choose your country.")],
+                          render_kw={"autocomplete": "country"})
     time_zone = SelectField("Your time zone",
                             choices=[("", "Choose...")] + [(t, t) for t in choices.TIME_ZONES],
                             validators=[DataRequired("Choose your time zone.")])
@@ -143,14 +151,12 @@ class ApplicationForm(FlaskForm):
         validators=[DataRequired("You must agree to the retention period to apply.")])
     submit = SubmitField("Submit application")
 
-    ANSWER_FIELDS = ("full_name", "email", "phone", "country", "time_zone", "availability_days",
+    ANSWER_FIELDS = ("full_name", "phone", "country", "time_zone", "availability_days",
                      "availability_shifts", "hours_per_week", "languages", "experience_years",
                      "has_computer", "has_headset", "has_wired_internet")
 
     def answers(self) -> dict:
         answers = {name: self[name].data for name in self.ANSWER_FIELDS}
-        answers["full_name"] = answers["full_name"].strip()
-        answers["email"] = answers["email"].strip().lower()
         answers["phone"] = answers["phone"].strip()
         for name, vocabulary in (("availability_days", choices.DAYS),
                                  ("availability_shifts", choices.SHIFTS),
@@ -164,7 +170,8 @@ MOVE_CHOICES = [(key, stages.label(key)) for key in stages.MANAGER_TARGETS]
 
 class MoveForm(FlaskForm):
     stage = SelectField("Move to", choices=MOVE_CHOICES)
-    reason = TextAreaField("Reason (internal)", validators=[Optional(), Length(max=500)])
+    reason = TextAreaField("Reason (internal)", filters=[clean_text],
+                           validators=[Optional(), Length(max=500)])
     submit = SubmitField("Move")
 
 
@@ -189,18 +196,19 @@ class BulkMoveForm(MoveForm):
     stage = SelectField("Move selected to", validators=[DataRequired("Choose a stage.")],
                         choices=[("", "Move selected to...")] + MOVE_CHOICES)
     application_ids = IdListField(validators=[InputRequired("Select at least one application.")])
-    reason = TextAreaField("Reason (internal)", validators=[
+    reason = TextAreaField("Reason (internal)", filters=[clean_text], validators=[
         DataRequired("Give a reason for a bulk change."), Length(max=500)])
     submit = SubmitField("Move selected")
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField("Internal note", validators=[DataRequired(), Length(max=5000)])
+    body = TextAreaField("Internal note", filters=[clean_text], validators=[
+        DataRequired("A note cannot be empty."), Length(max=5000)])
     submit = SubmitField("Add note")
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField("Why are you withdrawing? (optional)",
+    reason = TextAreaField("Why are you withdrawing? (optional)", filters=[clean_text],
                            validators=[Optional(), Length(max=500)])
     submit = SubmitField("Withdraw application")
 

@@ -116,7 +116,8 @@ class StageChange(db.Model):
 
 
 class ApplicationNote(db.Model):
-    """Internal notes: staff only, never shown to the candidate or in their data export."""
+    """Internal notes: staff only, never shown on the candidate's pages; they are in the
+    candidate's data export (a right of access covers what we wrote about them)."""
 
     __tablename__ = "application_notes"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ from portal import listing
 from portal.auth.models import ADMIN, MANAGER
 from portal.auth.permissions import roles
 from portal.extensions import MAX_ROW_ID, db
+from portal.form_errors import flash_errors
 from portal.mail import CREDENTIAL_TEMPLATES, OutboxEmail
 from portal.recruiting import pipeline, services, stages
 from portal.recruiting.forms import BulkMoveForm, MoveForm, NoteForm, PipelineFilterForm
@@ -61,9 +62,7 @@ def _filter_args() -> dict:
 def bulk_move():
     form = BulkMoveForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "danger")
+        flash_errors(form)
         return redirect(request.referrer or url_for("pipeline.index"))
     try:
         result = services.bulk_move(form.application_ids.data, form.stage.data, current_user,
@@ -118,7 +117,7 @@ def move(application_id: int):
             db.session.commit()
             flash(f"Moved to {stages.label(form.stage.data)}.", "success")
     else:
-        flash("Choose a valid stage.", "danger")
+        flash_errors(form)
     return redirect(url_for("pipeline.application", application_id=application.id))
 
 
@@ -136,5 +135,5 @@ def add_note(application_id: int):
             db.session.commit()
             flash("Note added.", "success")
     else:
-        flash("A note cannot be empty or longer than 5,000 characters.", "danger")
+        flash_errors(form)
     return redirect(url_for("pipeline.application", application_id=application.id) + "#notes")

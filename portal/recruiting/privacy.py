@@ -4,15 +4,22 @@ the retention period they agreed to ends."""
 from datetime import timedelta
 
 from blinker import Namespace
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from portal import audit
 from portal.audit import AuditEvent
+from portal.auth import sessions
 from portal.auth.models import AGENT, User
 from portal.extensions import db, utcnow
 from portal.mail import CREDENTIAL_TEMPLATES, OutboxEmail
 from portal.recruiting import stages
-from portal.recruiting.models import Application, StageChange, StageCount, StepProgress
+from portal.recruiting.models import (
+    Application,
+    ApplicationNote,
+    StageChange,
+    StageCount,
+    StepProgress,
+)
 
 # Later packages (assessments, recordings) connect here to erase what they hold for a user.
 erasing = Namespace().signal("personal-data-erasing")
@@ -28,52 +35,74 @@ def can_erase(user: User) -> bool:
 
 
 def export(user: User) -> dict:
+    """Everything we hold about `user` (GDPR art. 15): the account, each application with its
+    full history (reasons and the staff who acted), internal notes, step results, the emails
+    we sent with their delivery, and the audit events about them or by them. Only the bodies
+    of emails carrying a sign-in link are left out: they are credentials, not data."""
     applications = list(db.session.scalars(
         select(Application).where(Application.candidate_id == user.id)
         .order_by(Application.created_at)))
-    history = _history_by_application([a.id for a in applications])
-    progress = _steps_by_application([a.id for a in applications])
+    ids = [a.id for a in applications]
+    history = _grouped(StageChange, ids, StageChange.created_at)
+    notes = _grouped(ApplicationNote, ids, ApplicationNote.created_at)
+    progress = _grouped(StepProgress, ids, StepProgress.step_key)
     emails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient_id == user.id)
                                 .order_by(OutboxEmail.created_at))
     return {
         "account": {"email": user.email, "full_name": user.full_name,
                     "created_at": user.created_at, "email_verified_at": user.email_verified_at,
-                    "roles": sorted(user.roles)},
-        "applications": [_application_export(a, history, progress) for a in applications],
-        "emails": [{"sent_at": e.created_at, "subject": e.subject,
+                    "last_login_at": user.last_login_at, "roles": sorted(user.roles)},
+        "applications": [_application_export(a, history, notes, progress)
+                         for a in applications],
+        "emails": [{"created_at": e.created_at, "to": e.to_address, "subject": e.subject,
+                    "delivery": e.status, "sent_at": e.sent_at,
                     "body": "(contains a sign-in link; not exported)"
                     if e.template in CREDENTIAL_TEMPLATES else e.body_text} for e in emails],
+        "audit_events": [{"at": e.created_at, "action": e.action,
+                          "by": _name(e.actor) if e.actor_id != user.id else "you",
+                          "detail": e.detail, "ip_address": e.ip_address}
+                         for e in _audit_events(user, ids)],
     }
 
 
-def _application_export(application: Application, history, progress) -> dict:
+def _name(person: User | None) -> str | None:
+    return person.full_name if person is not None else None
+
+
+def _application_export(application: Application, history, notes, progress) -> dict:
     answers = {column.key: getattr(application, column.key)
                for column in Application.__table__.columns
                if column.key not in ("id", "opening_id", "candidate_id")}
     return {
         "opening": application.opening.title,
         **answers,
-        # Stage history without the internal reasons and names of staff (kept for hiring).
-        "stage_history": [{"stage": stages.label(c.to_stage), "at": c.created_at}
+        "stage_history": [{"stage": stages.label(c.to_stage), "at": c.created_at,
+                           "by": _name(c.actor), "reason": c.reason}
                           for c in history.get(application.id, [])],
-        "steps": progress.get(application.id, {}),
+        "internal_notes": [{"at": n.created_at, "by": _name(n.author), "note": n.body}
+                           for n in notes.get(application.id, [])],
+        "steps": {row.step_key: {"status": row.status, "summary": row.summary,
+                                 "updated_at": row.updated_at}
+                  for row in progress.get(application.id, [])},
     }
 
 
-def _history_by_application(ids: list[int]) -> dict:
+def _grouped(model, application_ids: list[int], order_by) -> dict[int, list]:
     grouped: dict[int, list] = {}
-    for change in db.session.scalars(select(StageChange).where(
-            StageChange.application_id.in_(ids)).order_by(StageChange.created_at)):
-        grouped.setdefault(change.application_id, []).append(change)
+    for row in db.session.scalars(select(model).where(
+            model.application_id.in_(application_ids)).order_by(order_by)):
+        grouped.setdefault(row.application_id, []).append(row)
     return grouped
 
 
-def _steps_by_application(ids: list[int]) -> dict:
-    grouped: dict[int, dict] = {}
-    for row in db.session.scalars(select(StepProgress).where(
-            StepProgress.application_id.in_(ids))):
-        grouped.setdefault(row.application_id, {})[row.step_key] = row.status
-    return grouped
+def _audit_events(user: User, application_ids: list[int]) -> list[AuditEvent]:
+    about = or_(AuditEvent.actor_id == user.id,
+                (AuditEvent.target_type == User.__tablename__) & (AuditEvent.target_id == user.id))
+    if application_ids:
+        about = or_(about, (AuditEvent.target_type == Application.__tablename__)
+                    & AuditEvent.target_id.in_(application_ids))
+    return list(db.session.scalars(select(AuditEvent).where(about)
+                                   .order_by(AuditEvent.created_at, AuditEvent.id)))
 
 
 def erase(user: User, confirmation: str) -> None:
@@ -97,6 +126,7 @@ def erase(user: User, confirmation: str) -> None:
     user.erased_at = utcnow()
     user.credentials_version += 1
     user.role_rows = []
+    sessions.end_all(user)
     audit.record("user.erased", user, None, applications=deleted)
 
 

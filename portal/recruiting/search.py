@@ -6,6 +6,7 @@ search costs the same at 100 or 100,000 applications.
 """
 
 import re
+import sys
 
 from sqlalchemy import and_, select
 
@@ -30,10 +31,23 @@ def index(application: Application) -> None:
                        for term in terms_for(application.full_name, application.email))
 
 
+def _next_character(character: str) -> str:
+    following = ord(character) + 1
+    if 0xD800 <= following <= 0xDFFF:  # surrogates are not characters a database can store
+        following = 0xE000
+    return chr(following)
+
+
 def _prefix_range(prefix: str):
-    # The smallest string after every string starting with `prefix`: bump its last character.
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return and_(ApplicationSearchTerm.term >= prefix, ApplicationSearchTerm.term < upper)
+    """Terms starting with `prefix`: from it up to (not including) the smallest string after
+    all of them, its last character bumped. Trailing U+10FFFF cannot be bumped: drop it and
+    bump the one before (a prefix of nothing but U+10FFFF has no upper end)."""
+    condition = ApplicationSearchTerm.term >= prefix
+    stem = prefix.rstrip(chr(sys.maxunicode))
+    if stem:
+        condition = and_(condition,
+                         ApplicationSearchTerm.term < stem[:-1] + _next_character(stem[-1]))
+    return condition
 
 
 def conditions(text: str) -> list:

@@ -85,8 +85,9 @@ def apply(opening: Opening, candidate: User, **answers) -> Application:
     if _existing_application(opening, candidate) is not None:
         raise RecruitingError("You have already applied to this opening.")
     now = utcnow()
+    answers.pop("email", None)  # the account's verified address, never another one
     application = Application(
-        opening=opening, candidate=candidate, stage=stages.APPLIED,
+        opening=opening, candidate=candidate, stage=stages.APPLIED, email=candidate.email,
         privacy_consent_at=now, retention_consent_at=now,
         privacy_notice_version=PRIVACY_NOTICE_VERSION, **answers)
     try:
@@ -125,8 +126,9 @@ def move(application: Application, target: str, actor: User | None, reason: str 
     db.session.add(change)
     _bump_count(application.opening_id, source, -1)
     _bump_count(application.opening_id, target, +1)
-    audit.record("application.moved", application, actor,
-                 from_stage=source, to_stage=target, reason=reason[:500])
+    # Structured facts only: the reason is a person's own words, kept with the application
+    # (and erased with it), never in the audit log, which outlives erasure.
+    audit.record("application.moved", application, actor, from_stage=source, to_stage=target)
     template = stages.BY_KEY[target].email_template
     if template:
         mail.send(template, application.candidate, application=application)

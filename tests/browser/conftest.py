@@ -75,13 +75,14 @@ def chromium_executable() -> str:
 # --- the live app -------------------------------------------------------------------------
 
 @contextmanager
-def _live_database(tmp_dir: Path) -> Iterator[str]:
-    """A database URI of its own: a new SQLite file, or a new PostgreSQL database."""
+def live_database(tmp_dir: Path, suffix: str = "live") -> Iterator[str]:
+    """A database URI of its own: a new SQLite file in `tmp_dir`, or a new PostgreSQL database
+    named `<the test database>_<suffix>`, dropped at the end. Other test modules use it too."""
     url = make_url(test_config(tmp_dir)["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "postgresql":
         yield url.render_as_string(hide_password=False)  # tmp_dir is new: so is the file
         return
-    live = url.set(database=f"{url.database}_live")
+    live = url.set(database=f"{url.database}_{suffix}")
     admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     name = admin.dialect.identifier_preparer.quote(live.database)
     try:
@@ -99,7 +100,7 @@ def _live_database(tmp_dir: Path) -> Iterator[str]:
 def live_app():
     """The app behind the live server, CSRF on, on its own (migrated) database."""
     with tempfile.TemporaryDirectory(prefix="portal-live-") as tmp, \
-            _live_database(Path(tmp)) as database_uri:
+            live_database(Path(tmp)) as database_uri:
         app = create_app(test_config(Path(tmp), SQLALCHEMY_DATABASE_URI=database_uri,
                                      WTF_CSRF_ENABLED=True))
         reset_schema(app)
@@ -110,18 +111,28 @@ def live_app():
                 db.engine.dispose()  # before the database is dropped
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app) -> Iterator[str]:
-    """The live app served over HTTP on a free port; yields its base URL (no trailing slash)."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+@contextmanager
+def serve(app) -> Iterator[str]:
+    """`app` served over HTTP on a free port, a thread per request; yields its base URL (no
+    trailing slash). Other test modules use it too."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = base_url  # where the links in its emails must point
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base_url
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """The live app served over HTTP on a free port; yields its base URL (no trailing slash)."""
+    with serve(live_app) as base_url:
+        yield base_url
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,81 @@
+"""What a request body may be, checked before any view (or CSRF check) reads it.
+
+Every route accepts at most MAX_CONTENT_LENGTH (about 1 MB) of HTML form data. A view that
+takes more declares it:
+
+    @accepts_upload("MAX_UPLOAD_MB")    multipart file parts, up to that many megabytes
+    @accepts_json                        an application/json body (API endpoints)
+
+Anything else is refused before it is parsed: a JSON body or a file part sent to an HTML form
+is 415/400, so a form never sees a number, a list or a file where it expects text.
+"""
+
+from flask import Flask, abort, current_app, request
+
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+JSON_TYPE = "application/json"
+METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def accepts_upload(megabytes_setting: str):
+    """The view streams files to storage: raise its body limit to that setting's megabytes."""
+
+    def decorate(view):
+        view.upload_limit_setting = megabytes_setting
+        return view
+
+    return decorate
+
+
+def accepts_json(view):
+    view.accepts_json = True
+    return view
+
+
+def _view():
+    return current_app.view_functions.get(request.endpoint) if request.endpoint else None
+
+
+def contains_nul(value) -> bool:
+    """NUL anywhere in a text, or in any key or value of a JSON document."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(contains_nul(item) for item in value)
+    return False
+
+
+def _check_body() -> None:
+    view = _view()
+    upload_setting = getattr(view, "upload_limit_setting", None)
+    if upload_setting:
+        request.max_content_length = current_app.config[upload_setting] * 1024 * 1024
+    # No text we store may hold NUL (PostgreSQL refuses it): every value of a repeated key,
+    # and the keys themselves, not just the first value.
+    query = [*request.args.keys(), *(v for values in request.args.listvalues() for v in values)]
+    if contains_nul(query):
+        abort(400)
+    if request.method not in METHODS_WITH_BODY:
+        return
+    has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
+    if not has_body and not request.mimetype:
+        return
+    if request.mimetype == JSON_TYPE and getattr(view, "accepts_json", False):
+        if contains_nul(request.get_json(silent=True)):
+            abort(400)
+        return
+    if request.mimetype not in FORM_TYPES:
+        abort(415)
+    if request.files and not upload_setting:
+        abort(400, "This form takes no files.")
+    form = [*request.form.keys(), *(v for values in request.form.listvalues() for v in values)]
+    if contains_nul(form):
+        abort(400)
+
+
+def init_app(app: Flask) -> None:
+    # First of all before-request hooks: CSRF protection reads the form, and the body limit
+    # must be raised before anything parses an upload.
+    app.before_request_funcs.setdefault(None, []).insert(0, _check_body)
