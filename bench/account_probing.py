@@ -6,7 +6,8 @@ Production shape: jobs go to RQ (queued on Redis, no worker needed for the measu
 fresh SQLite database built by the migrations. For each form, alternating requests for a
 registered and an unregistered address are timed through the Flask test client; the baseline is
 the unregistered address. Target: the medians within 1.3x of each other. Without Redis it falls
-back to inline jobs and says so (the laptop default, which runs the job before answering).
+back to inline jobs and says so (the laptop default, where the look-up job runs once the
+answer has been sent, so it is not part of the answer time either).
 """
 # ruff: noqa: E402  (the repository root goes on sys.path before the project is imported)
 

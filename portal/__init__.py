@@ -35,10 +35,11 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_steps()
 
-    from portal import cli, errors, request_body, security
+    from portal import cli, errors, jobs, request_body, security
     from portal.auth import permissions, sessions
 
     errors.init_app(app)
+    jobs.init_app(app)
     request_body.init_app(app)
     security.init_app(app)
     sessions.init_app(app)

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timedelta
 from functools import cache
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import JSON, String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -47,11 +47,13 @@ def _resolve(dotted: str):
 
 
 def enqueue(func, *, queue: str = "default", idempotency_key: str | None = None,
-            **kwargs) -> JobRun:
+            after_response: bool = False, **kwargs) -> JobRun:
     """Run `func(**kwargs)` in the background (JSON-able kwargs only).
 
     The job row is committed with the caller's transaction: call this before your commit and
     the job starts only once your data is visible to it (inline jobs run after the commit).
+    `after_response`: run inline only once the answer has been sent, for work whose duration
+    must not show in the answer time (whether an account exists).
     """
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
@@ -64,7 +66,7 @@ def enqueue(func, *, queue: str = "default", idempotency_key: str | None = None,
                  idempotency_key=idempotency_key)
     db.session.add(job)
     # Dispatched by the session's after_commit hook: a rolled-back caller leaves no job behind.
-    db.session.info.setdefault("pending_jobs", []).append((job.id, queue))
+    db.session.info.setdefault("pending_jobs", []).append((job.id, queue, after_response))
     return job
 
 
@@ -77,17 +79,35 @@ def _dispatch_pending(session) -> None:
         return
     app = current_app._get_current_object()
     redis_url = app.config.get("REDIS_URL")
-    for job_id, queue in pending:
+    for job_id, queue, after_response in pending:
         if redis_url:
             try:
                 _rq_queue(redis_url, queue).enqueue(run_job, job_id, job_id=job_id)
             except Exception:  # the caller's data is committed: never fail it for Redis
                 log.exception("could not queue job %s; `flask jobs requeue` sends it again",
                               job_id)
+        elif after_response and has_request_context():
+            g.setdefault("jobs_after_response", []).append(job_id)
         else:
             # A fresh app context gives the job its own session; the caller's has just ended.
             with app.app_context():
                 run_job(job_id)
+
+
+def init_app(app) -> None:
+    @app.after_request
+    def _run_after_the_response(response):
+        job_ids = g.pop("jobs_after_response", None)
+        if job_ids:
+            # The server calls this once the answer is sent (test clients: when closed).
+            response.call_on_close(lambda: _run_inline(app, job_ids))
+        return response
+
+
+def _run_inline(app, job_ids: list[str]) -> None:
+    for job_id in job_ids:
+        with app.app_context():
+            run_job(job_id)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -141,6 +161,7 @@ def requeue_stale(older_than_seconds: int = 300) -> int:
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
     stale = list(db.session.scalars(select(JobRun).where(
         JobRun.status == QUEUED, JobRun.created_at < cutoff)))
-    db.session.info.setdefault("pending_jobs", []).extend((job.id, job.queue) for job in stale)
+    db.session.info.setdefault("pending_jobs", []).extend(
+        (job.id, job.queue, False) for job in stale)
     db.session.commit()  # dispatches them, as after any commit
     return len(stale)

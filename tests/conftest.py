@@ -110,9 +110,13 @@ def app(_app):
 
 class IsolatedClient(FlaskClient):
     """Each request gets its own app context (so its own `g` and DB session), as in production,
-    instead of reusing the test's: otherwise Flask-Login's cached user leaks between requests."""
+    instead of reusing the test's: otherwise Flask-Login's cached user leaks between requests.
+    Answers are read whole and closed, as a server does."""
 
     def open(self, *args, **kwargs):
+        # Read the whole answer and close it, as a server does: work the app defers until
+        # the answer is sent (jobs.enqueue(after_response=True)) then runs.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -68,6 +68,26 @@ def test_job_runs_once_after_commit_not_before(inline):
     assert CALLS == ["welcome"]
 
 
+def test_an_after_response_job_runs_once_the_answer_is_sent(inline):
+    """In a request, inline: not before the answer is closed (so its duration is not part of
+    the answer time), then once."""
+    with inline.test_request_context("/", method="POST"):
+        job = enqueue(record, after_response=True, label="late")
+        db.session.commit()
+        assert CALLS == []  # committed, but the answer is not sent yet
+        response = inline.process_response(inline.make_response("ok"))
+    assert CALLS == [] and reload(job).status == QUEUED
+    response.close()  # the server has sent it
+    assert CALLS == ["late"]
+    assert reload(job).status == SUCCEEDED
+
+
+def test_an_after_response_job_outside_a_request_runs_at_commit(inline):
+    enqueue(record, after_response=True, label="cli")
+    db.session.commit()
+    assert CALLS == ["cli"]
+
+
 def test_job_sees_the_data_committed_with_it(inline, make_user):
     user = make_user(email="seen@example.com")
     enqueue(record_user_seen, email=user.email)

@@ -369,3 +369,23 @@ def test_the_audit_log_keeps_the_facts_of_a_move_not_the_persons_words(make_user
         AuditEvent.action == "application.moved",
         AuditEvent.target_id == application.id)).one()
     assert event.detail == {"from_stage": "applied", "to_stage": "withdrawn"}
+
+
+def test_a_move_from_a_page_that_is_out_of_date_is_refused_with_the_news(
+        client, make_user, login, manager):
+    application = apply(open_opening(manager), make_user())
+    other = make_user(roles=("manager",))
+    db.session.commit()
+    login(client, manager)
+    page = client.get(f"/pipeline/applications/{application.id}").get_data(as_text=True)
+    assert 'name="seen_stage" type="hidden" value="applied"' in page
+    services.move(application, stages.SCREENING, other, "Phone screen booked")  # meanwhile
+    db.session.commit()
+
+    response = client.post(f"/pipeline/applications/{application.id}/move", data={
+        "stage": "interview", "reason": "", "seen_stage": "applied"}, follow_redirects=True)
+    assert "Someone else moved this application meanwhile (it is now in Screening)" in \
+        response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).stage == stages.SCREENING
+    assert kept_counts() == true_counts()

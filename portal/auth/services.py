@@ -81,9 +81,10 @@ def verify_email(token: str) -> User:
 
 
 def request_password_reset(email: str) -> None:
-    """Queue the look-up: the request does the same work whether the account exists or not
-    (with RQ the answer time says nothing; inline jobs still run before the answer)."""
-    jobs.enqueue(send_password_reset, queue="email", email=email.strip().lower())
+    """Queue the look-up: the request does the same work whether the account exists or not,
+    so its answer time says nothing (inline, the job runs after the answer is sent)."""
+    jobs.enqueue(send_password_reset, queue="email", after_response=True,
+                 email=email.strip().lower())
 
 
 def send_password_reset(email: str) -> None:

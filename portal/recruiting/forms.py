@@ -5,6 +5,7 @@ from wtforms import (
     DecimalField,
     EmailField,
     Field,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -14,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     InputRequired,
     Length,
@@ -170,6 +172,9 @@ MOVE_CHOICES = [(key, stages.label(key)) for key in stages.MANAGER_TARGETS]
 
 class MoveForm(FlaskForm):
     stage = SelectField("Move to", choices=MOVE_CHOICES)
+    # The stage the manager saw: if someone moved it since, the move is refused, not applied
+    # on top of the other person's.
+    seen_stage = HiddenField(validators=[Optional(), AnyOf(stages.STAGE_KEYS)])
     reason = TextAreaField("Reason (internal)", filters=[clean_text],
                            validators=[Optional(), Length(max=500)])
     submit = SubmitField("Move")

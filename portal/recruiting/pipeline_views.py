@@ -93,7 +93,8 @@ def application(application_id: int):
         OutboxEmail.recipient_id == application.candidate_id,
         OutboxEmail.template.not_in(CREDENTIAL_TEMPLATES))
         .order_by(OutboxEmail.created_at.desc()).limit(50))
-    move_form = MoveForm(stage=stages.suggested_next(application.stage))
+    move_form = MoveForm(stage=stages.suggested_next(application.stage),
+                         seen_stage=application.stage)
     move_form.stage.choices = [(key, label) for key, label in move_form.stage.choices
                                if key != application.stage]
     return render_template(
@@ -110,7 +111,8 @@ def move(application_id: int):
     form = MoveForm()
     if form.validate_on_submit():
         try:
-            services.move(application, form.stage.data, current_user, form.reason.data)
+            services.move(application, form.stage.data, current_user, form.reason.data,
+                          seen_stage=form.seen_stage.data or None)
         except (services.RecruitingError, stages.StageError) as error:
             flash(str(error), "danger")
         else:

@@ -114,12 +114,14 @@ def _existing_application(opening: Opening, candidate: User) -> Application | No
 # --- moving through the pipeline ----------------------------------------------------------
 
 def move(application: Application, target: str, actor: User | None, reason: str = "",
-         *, by_candidate: bool = False) -> StageChange:
-    stages.check_move(application.stage, target, by_candidate=by_candidate)
+         *, by_candidate: bool = False, seen_stage: str | None = None) -> StageChange:
+    """Move `application` to `target`. `seen_stage` is the stage the person acting saw on
+    their page: if it has changed since, nothing moves and they are told."""
+    source = seen_stage or application.stage
+    stages.check_move(source, target, by_candidate=by_candidate)
     reason = (reason or "").strip()
     if target == stages.REJECTED and not reason:
         raise RecruitingError("Give a reason for the rejection (kept internal).")
-    source = application.stage
     _compare_and_set_stage(application, source, target)
     change = StageChange(application_id=application.id, from_stage=source, to_stage=target,
                          actor_id=actor.id if actor else None, reason=reason[:500])
