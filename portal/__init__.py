@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     sessions.init_app(app)
     permissions.init_app(app)
     cli.init_app(app)
+    _register_screening_cli(app)
     return app
 
 
@@ -88,6 +89,12 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (careers_bp, auth_bp, candidate_bp, pipeline_bp, openings_bp, admin_bp,
                       health_bp):
         app.register_blueprint(blueprint)
+
+
+def _register_screening_cli(app: Flask) -> None:
+    import assessments.cli
+
+    assessments.cli.register_cli(app)
 
 
 def _register_steps() -> None:

@@ -1,0 +1,117 @@
+"""Bank files: the whole file is checked, every problem named with its line; the shipped banks
+are valid and keep the IPIP texts exactly; the CLI lists, validates and scores."""
+
+import json
+
+import pytest
+
+from assessments import bank as banks
+from tests.test_assessment_scoring import BANK
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(banks.BankError) as caught:
+        banks.load(text)
+    return caught.value.problems
+
+
+def test_a_valid_bank_loads_with_a_version_that_changes_with_any_edit():
+    first = banks.load(BANK)
+    assert [s.key for s in first.scales] == ["grit", "calm"]
+    assert [i.id for i in first.items_of("grit")] == ["g1", "g2", "g3", "g4"]
+    assert banks.load(BANK).version == first.version
+    assert banks.load(BANK.replace("I work hard", "I work very hard")).version != first.version
+
+
+def test_every_problem_is_reported_with_its_line_and_how_to_fix_it():
+    broken = BANK.replace("keyed: minus}", "keyed: reversed}", 1) \
+        .replace("I work hard, scale: grit,", "I work hard, scale: grits,") \
+        .replace("sd: 4,", "sd: 0,") \
+        .replace("{id: c1,", "{id: g1,")
+    assert problems_of(broken) == [
+        "line 9: 'sd' must be greater than 0",
+        "line 14: 'keyed' must be plus or minus (minus: the answer is reversed)",
+        "line 15: scale 'grits' is not among the bank's scales (calm, grit)",
+        "line 17: item id 'g1' is used twice; ids are unique",
+    ]
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("", "line 1: the file is empty"),
+    ("key: [unclosed", "line 1: not valid YAML"),
+    ("key: a\n  bad: indent\n", "line 2: not valid YAML"),
+    ("- a list\n- not a bank\n", "line 1: the bank must be a mapping"),
+    ("key: a\nkey: b\n", "line 2: 'key' appears twice here; keep one"),
+    (BANK.replace("choices: [Never, Rarely, Sometimes, Often, Always]", "choices: [Yes, No]"),
+     "line 4: 'choices' must list 5 answer labels"),
+    (BANK.replace("  - key: calm\n    title: Calm\n", "  - key: calm\n    title: Calm\n"
+                  "  - key: spare\n    title: Spare\n"), "line 12: scale 'spare' has no items"),
+    (BANK.replace("{id: c1, text: I stay calm, scale: calm}",
+                  "{id: c1, type: essay, text: Explain, scale: calm}"),
+     "line 17: unknown item type 'essay' (known: likert)"),
+    (BANK + "time_limit_minutes: 0\n", "line 18: 'time_limit_minutes' must be a whole number"),
+    (b"key: \xff\n", "line 1: the file is not UTF-8 text"),
+])
+def test_bad_files_are_refused_with_a_line(text, problem):
+    assert any(p.startswith(problem) for p in problems_of(text)), problems_of(text)
+
+
+def test_the_shipped_self_direction_bank_is_valid_and_keeps_the_ipip_texts():
+    bank = banks.shipped()["self_direction"]
+    assert len(bank.items) == 16 and bank.time_limit_minutes == 10
+    by_id = {item.id: item for item in bank.items}
+    assert (by_id["c5_1"].text, by_id["c5_1"].keyed) == ("Am always prepared", "plus")
+    assert (by_id["c5_4"].text, by_id["c5_4"].keyed) == ("Have difficulty starting tasks",
+                                                           "minus")
+    assert all(item.source.startswith("IPIP-NEO-120 ") for item in bank.items)
+
+
+# --- the CLI ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def cli(app):
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(args=["assessments", *args])
+
+
+def test_cli_lists_the_shipped_banks(cli):
+    result = cli("list")
+    assert result.exit_code == 0
+    assert "self_direction" in result.output and "16 items" in result.output
+
+
+def test_cli_validate_exits_non_zero_with_line_level_errors(cli, tmp_path):
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(BANK)
+    bad.write_text(BANK.replace("scale: calm}", "scale: mood}"))
+    assert cli("validate", str(good)).exit_code == 0
+    result = cli("validate", str(bad))
+    assert result.exit_code == 1
+    assert "line 17: scale 'mood' is not among the bank's scales" in result.output
+    assert "line 10: scale 'calm' has no items" in result.output
+
+
+def test_cli_scores_a_json_object_of_answers(cli, tmp_path):
+    responses = tmp_path / "answers.json"
+    # Self-discipline: c5_1 5, c5_2 4, c5_3 (minus) 2 -> 4, c5_4 (minus) 1 -> 5: raw 18;
+    # T = 50 + 10 (18 - 13.75) / 3.27 = 63.00, percentile Phi(1.30) = 90.31, band high.
+    responses.write_text(json.dumps({"c5_1": 5, "c5_2": 4, "c5_3": 2, "c5_4": 1}))
+    result = cli("score", "self_direction", "--responses", str(responses))
+    assert result.exit_code == 0, result.output
+    scale = json.loads(result.output)["scales"]["self_discipline"]
+    assert (scale["raw"], scale["mean"], scale["normalized"]) == (18.0, 4.5, 87.5)
+    assert (scale["t_score"], scale["percentile"], scale["band"]) == (63.0, 90.31, "high")
+    assert json.loads(result.output)["scales"]["dutifulness"]["answered"] == 0
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"c5_1": 9}', "from 1 to 5"),
+    ('{"nope": 1}', "not items of this bank: nope"),
+    ("[1, 2]", "must be one JSON object"),
+    ("{not json", "is not JSON"),
+])
+def test_cli_score_refuses_bad_responses_clearly(cli, tmp_path, content, message):
+    responses = tmp_path / "answers.json"
+    responses.write_text(content)
+    result = cli("score", "self_direction", "--responses", str(responses))
+    assert result.exit_code == 1 and message in result.output
