@@ -40,6 +40,17 @@ def register_cli(app: Flask) -> None:
             click.echo(f"{bank.key:<20} version {bank.version}  {len(bank.items):>3} items  "
                        f"{len(bank.scales)} scales  {limit}  {bank.title}")
 
+    @group.command("publish-shipped")
+    def publish_shipped():
+        """Make every bank shipped in assessments/banks/ a version in the database (after an
+        upgrade; `demo load` does it too). Unchanged files are not published twice."""
+        from assessments import services
+        from portal.extensions import db
+
+        new = services.publish_shipped()
+        db.session.commit()
+        click.echo(f"Published {new} new bank version(s).")
+
     @group.command("validate")
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
     def validate(file: Path):

@@ -69,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_models() -> None:
     """Import every package's models so that Alembic and relationships see all tables."""
+    import assessments.models  # noqa: F401
     import portal.audit  # noqa: F401
     import portal.auth.models  # noqa: F401
     import portal.jobs  # noqa: F401
@@ -78,6 +79,7 @@ def _register_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from assessments.views import bp as assessment_banks_bp
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
     from portal.health import bp as health_bp
@@ -87,7 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.recruiting.pipeline_views import bp as pipeline_bp
 
     for blueprint in (careers_bp, auth_bp, candidate_bp, pipeline_bp, openings_bp, admin_bp,
-                      health_bp):
+                      assessment_banks_bp, health_bp):
         app.register_blueprint(blueprint)
 
 

@@ -11,6 +11,7 @@ from functools import cache
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from assessments import services as assessment_services
 from portal.auth.models import ADMIN, MANAGER, QA, TRAINER, User
 from portal.extensions import db, utcnow
 from portal.recruiting import choices, services, stages
@@ -117,6 +118,7 @@ def load(candidates: int = 300, seed: int = 7) -> None:
             _apply_and_progress(rng, opening, candidate, manager)
     _spread_dates(rng)
     openings[4].status = "draft"
+    assessment_services.publish_shipped()
 
 
 def _apply_and_progress(rng, opening: Opening, candidate: User, manager: User) -> None:

@@ -25,12 +25,12 @@ from portal.listing import escape_like
 # and prefixes such as "application.", work too). Reading them with SELECT DISTINCT would scan
 # the whole table on every page view.
 KNOWN_ACTIONS = (
-    "auth.login_throttled", "application.created", "application.moved", "application.note_added",
-    "application.purged", "opening.closed", "opening.created", "opening.draft", "opening.open",
-    "opening.updated",
-    "user.activated", "user.created", "user.deactivated", "user.email_verified", "user.erased",
-    "user.password_reset", "user.registered", "user.reset_link_sent", "user.role_granted",
-    "user.roles_changed", "user.sessions_ended",
+    "application.created", "application.moved", "application.note_added", "application.purged",
+    "assessment_bank.published", "auth.login_throttled", "opening.closed", "opening.created",
+    "opening.draft", "opening.open", "opening.updated", "user.activated", "user.created",
+    "user.deactivated", "user.email_verified", "user.erased", "user.password_reset",
+    "user.registered", "user.reset_link_sent", "user.role_granted", "user.roles_changed",
+    "user.sessions_ended",
 )
 SYSTEM = "system"
 

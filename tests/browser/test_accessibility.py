@@ -103,6 +103,7 @@ VISITS = [
     Visit("opening-new", "manager", "/openings/new"),
     Visit("opening-new-errors", "manager", "/openings/new", submit("Create draft")),
     Visit("opening-edit", "manager", "/openings/{opening_id}/edit"),
+    Visit("assessment-banks", "manager", "/assessments/banks/"),
     Visit("users", "admin", "/admin/users"),
     Visit("users-bad-filter", "admin", "/admin/users?q=" + "x" * 101),
     Visit("user", "admin", "/admin/users/{admin_id}"),
