@@ -71,8 +71,23 @@ class Bank:
 
 # --- reading YAML with line numbers ---------------------------------------------------------
 
-def _to_python(node, lines: dict, path: tuple):
-    """A YAML node as plain Python, noting the line of every mapping key and sequence entry."""
+MAX_DEPTH = 12  # a bank nests 4 levels; more is a mistake or an attack
+
+
+def _refused(node, message: str) -> BankError:
+    return BankError([f"line {node.start_mark.line + 1}: {message}"])
+
+
+def _to_python(node, lines: dict, path: tuple, seen: set[int]):
+    """A YAML node as plain Python, noting the line of every mapping key and sequence entry.
+    Anchors reused by aliases (&a ... *a) are refused: a few lines of them expand to billions
+    of nodes. So are deep nesting and tags that name Python objects."""
+    if id(node) in seen:
+        raise _refused(node, "anchors and aliases (& and *) are not allowed in a bank; write "
+                             "the text out")
+    seen.add(id(node))
+    if len(path) > MAX_DEPTH:
+        raise _refused(node, f"nested more than {MAX_DEPTH} levels deep")
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result = {}
@@ -82,12 +97,16 @@ def _to_python(node, lines: dict, path: tuple):
             if key in result:
                 raise BankError([f"line {key_node.start_mark.line + 1}: '{key}' appears twice "
                                  "here; keep one"])
-            result[key] = _to_python(value_node, lines, (*path, key))
+            result[key] = _to_python(value_node, lines, (*path, key), seen)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(child, lines, (*path, index))
+        return [_to_python(child, lines, (*path, index), seen)
                 for index, child in enumerate(node.value)]
-    return yaml.safe_load(yaml.serialize(node))  # a scalar, typed as YAML reads it
+    try:
+        return yaml.safe_load(yaml.serialize(node))  # a scalar, typed as YAML reads it
+    except yaml.YAMLError:
+        raise _refused(node, f"'{node.value}' cannot be read with the tag {node.tag}; remove "
+                             "the tag") from None
 
 
 class _Checker:
@@ -111,6 +130,14 @@ class _Checker:
             self.problem((*path, name), f"'{name}' must be non-empty text")
             return default
         return value.strip()
+
+    def unique_text(self, data: dict, path: tuple, name: str, seen: set, what: str) -> str:
+        """Like text(), and reported when an earlier entry already used the value."""
+        value = self.text(data, path, name)
+        if value and value in seen:
+            self.problem((*path, name), f"{what} '{value}' is used twice; {name}s are unique")
+        seen.add(value)
+        return value
 
     def number(self, data: dict, path: tuple, name: str, *, minimum=None) -> float | None:
         value = data.get(name)
@@ -144,6 +171,8 @@ def load(text: str | bytes) -> Bank:
     raw = text.encode() if isinstance(text, str) else text
     try:
         node = yaml.compose(raw.decode("utf-8"), Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise BankError([f"line 1: nested more than {MAX_DEPTH} levels deep"]) from None
     except UnicodeDecodeError:
         raise BankError(["line 1: the file is not UTF-8 text; save it as UTF-8"]) from None
     except yaml.YAMLError as error:
@@ -154,7 +183,7 @@ def load(text: str | bytes) -> Bank:
     if node is None:
         raise BankError(["line 1: the file is empty"])
     lines: dict = {}
-    data = _to_python(node, lines, ())
+    data = _to_python(node, lines, (), set())
     check = _Checker(lines)
     data = check.mapping(data, (), "the bank")
     bank = _bank(data, check, version=hashlib.sha256(raw).hexdigest()[:16])
@@ -202,10 +231,7 @@ def _scales(entries: list, check: _Checker) -> list[Scale]:
     for index, entry in enumerate(entries):
         path = ("scales", index)
         entry = check.mapping(entry, path, "a scale")
-        key = check.text(entry, path, "key")
-        if key in seen:
-            check.problem((*path, "key"), f"scale key '{key}' is used twice; keys are unique")
-        seen.add(key)
+        key = check.unique_text(entry, path, "key", seen, "scale key")
         norm = None
         if "norm" in entry:
             raw = check.mapping(entry["norm"], (*path, "norm"), "'norm'")
@@ -225,10 +251,7 @@ def _items(entries: list, check: _Checker, scale_keys: set[str]) -> list[Item]:
     for index, entry in enumerate(entries):
         path = ("items", index)
         entry = check.mapping(entry, path, "an item")
-        item_id = check.text(entry, path, "id")
-        if item_id in seen:
-            check.problem((*path, "id"), f"item id '{item_id}' is used twice; ids are unique")
-        seen.add(item_id)
+        item_id = check.unique_text(entry, path, "id", seen, "item id")
         item_type = entry.get("type", "likert")
         if item_type not in ITEM_TYPES:
             check.problem((*path, "type"), f"unknown item type '{item_type}' (known: "

@@ -82,3 +82,13 @@ def test_the_shipped_banks_are_published_once(app):
     assert services.publish_shipped() == 0
     (row,) = versions("self_direction")
     assert row.item_count == 16 and row.uploaded_by_id is None
+
+
+def test_uploads_that_are_too_big_or_not_files_are_refused_clearly(client, trainer):
+    big = upload(client, b"# " + b"x" * (1536 * 1024))
+    assert big.status_code == 422 and "larger than 1024 KB" in page_text(big)
+    assert upload(client, b"x" * (3 * 1024 * 1024)).status_code == 413
+    no_file = client.post("/assessments/banks/", data={"note": "no file"})
+    assert no_file.status_code == 422 and "Choose a .yaml file" in page_text(no_file)
+    assert client.post("/assessments/banks/", json={"file": BANK}).status_code == 415
+    assert db.session.scalar(select(func.count()).select_from(BankVersion)) == 0

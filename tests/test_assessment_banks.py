@@ -115,3 +115,18 @@ def test_cli_score_refuses_bad_responses_clearly(cli, tmp_path, content, message
     responses.write_text(content)
     result = cli("score", "self_direction", "--responses", str(responses))
     assert result.exit_code == 1 and message in result.output
+
+
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True))
+
+
+@pytest.mark.parametrize("text, problem", [
+    (BILLION_LAUGHS, "line 1: anchors and aliases (& and *) are not allowed"),
+    ("key: !!python/name:os.system x\n", "line 1: 'x' cannot be read with the tag"),
+    ("key: " + "[" * 3000 + "]" * 3000 + "\n", "line 1: nested more than 12 levels deep"),
+    ("key: " + "[" * 20 + "]" * 20 + "\n", "line 1: nested more than 12 levels deep"),
+], ids=["alias-bomb", "python-tag", "very-deep", "deep"])
+def test_hostile_yaml_is_refused_quickly_with_a_line(text, problem):
+    assert any(p.startswith(problem) for p in problems_of(text)), problems_of(text)
