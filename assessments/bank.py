@@ -14,9 +14,14 @@ from pathlib import Path
 import yaml
 
 BANK_DIR = Path(__file__).resolve().parent / "banks"
-ITEM_TYPES = ("likert",)  # more types arrive with the tests that use them
+ITEM_TYPES = ("likert", "single_choice", "multiple_choice", "sjt", "text", "typing")
+SCALED_TYPES = ("likert", "single_choice", "multiple_choice", "sjt")  # must name a scale
+SJT_RULES = ("best_worst", "rank", "rating")
 LIKERT_POINTS = 5
+RATING_POINTS = 5
 KEYS = ("plus", "minus")
+STEPS = ("skills_assessment", "personality_fit", "home_office_readiness")  # see steps.py
+TEXT_LIMITS = {"short": 500, "long": 4000}  # characters a free-text answer may hold
 
 
 class BankError(ValueError):
@@ -43,19 +48,50 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class Option:
+    id: str
+    text: str
+    points: float = 0.0
+
+
+@dataclass(frozen=True)
+class RubricLevel:
+    points: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Item:
+    """One question. Fields a type does not use keep their empty defaults."""
+
     id: str
     type: str
     text: str
-    scale: str
-    keyed: str
-    source: str
+    scales: tuple[str, ...] = ()
+    source: str = ""
+    keyed: str = "plus"                      # likert
+    options: tuple[Option, ...] = ()         # single/multiple choice, sjt
+    key: tuple = ()                          # choice: option ids; sjt: see bank._sjt
+    knockout: tuple[str, ...] = ()           # single choice: answers that rule a candidate out
+    scenario: str = ""                       # sjt
+    rule: str = ""                           # sjt
+    rationale: str = ""                      # shown to managers
+    length: str = ""                         # text: short or long
+    rubric: tuple[RubricLevel, ...] = ()     # text
+    passages: tuple[str, ...] = ()           # typing
+    seconds: int = 0                         # typing
+
+    @property
+    def max_rubric_points(self) -> int:
+        return max((level.points for level in self.rubric), default=0)
 
 
 @dataclass(frozen=True)
 class Bank:
     key: str
     title: str
+    step: str | None      # the application step that includes this bank
+    order: int            # its place among the step's banks
     instructions: str
     time_limit_minutes: int | None
     choices: tuple[str, ...]
@@ -66,7 +102,10 @@ class Bank:
     version: str
 
     def items_of(self, scale_key: str) -> list[Item]:
-        return [item for item in self.items if item.scale == scale_key]
+        return [item for item in self.items if scale_key in item.scales]
+
+    def item(self, item_id: str) -> Item | None:
+        return next((item for item in self.items if item.id == item_id), None)
 
 
 # --- reading YAML with line numbers ---------------------------------------------------------
@@ -202,7 +241,8 @@ def _bank(data: dict, check: _Checker, version: str) -> Bank:
         check.problem(("time_limit_minutes",), "'time_limit_minutes' must be a whole number "
                                                "from 1 to 240 (or leave it out: untimed)")
         limit = None
-    choices = check.sequence(data, (), "choices")
+    choices = check.sequence(data, (), "choices") if _needs(data, "choices", ("likert",)) \
+        else []
     if choices and (len(choices) != LIKERT_POINTS
                     or not all(isinstance(c, str) and c.strip() for c in choices)):
         check.problem(("choices",), f"'choices' must list {LIKERT_POINTS} answer labels, from "
@@ -213,17 +253,38 @@ def _bank(data: dict, check: _Checker, version: str) -> Bank:
     high = check.number(bands, ("bands",), "high_above") if bands else None
     if low is not None and high is not None and low >= high:
         check.problem(("bands",), "'low_below' must be less than 'high_above' (T-scores)")
-    scales = _scales(check.sequence(data, (), "scales"), check)
+    scales = _scales(check.sequence(data, (), "scales"), check) \
+        if _needs(data, "scales", SCALED_TYPES) else []
+    step = data.get("step")
+    if step is not None and step not in STEPS:
+        check.problem(("step",), "'step' must be one of " + ", ".join(STEPS) + " (or leave it "
+                                 "out: the bank is not part of an application)")
+        step = None
+    order = data.get("order", 1)
+    if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= 99:
+        check.problem(("order",), "'order' must be a whole number from 1 to 99")
+        order = 1
     items = _items(check.sequence(data, (), "items"), check, {s.key for s in scales})
-    used = {item.scale for item in items}
+    used = {scale for item in items for scale in item.scales}
     for index, scale in enumerate(scales):
         if scale.key and scale.key not in used:
             check.problem(("scales", index), f"scale '{scale.key}' has no items: add items "
                                              f"with 'scale: {scale.key}' or remove it")
-    return Bank(key=key, title=check.text(data, (), "title"),
+        types = {item.type for item in items if scale.key in item.scales}
+        if "likert" in types and len(types) > 1:
+            check.problem(("scales", index), f"scale '{scale.key}' mixes likert items with "
+                                             "keyed items; give each kind its own scale")
+    return Bank(key=key, title=check.text(data, (), "title"), step=step, order=order,
                 instructions=check.text(data, (), "instructions"), time_limit_minutes=limit,
                 choices=tuple(choices), scales=tuple(scales), items=tuple(items),
                 band_low_below=low or 40.0, band_high_above=high or 60.0, version=version)
+
+
+def _needs(data: dict, name: str, item_types: tuple[str, ...]) -> bool:
+    """Whether the bank must have `name`: it is there, or an item of these types needs it."""
+    items = data.get("items")
+    return name in data or isinstance(items, list) and any(
+        isinstance(i, dict) and i.get("type", "likert") in item_types for i in items)
 
 
 def _scales(entries: list, check: _Checker) -> list[Scale]:
@@ -256,18 +317,174 @@ def _items(entries: list, check: _Checker, scale_keys: set[str]) -> list[Item]:
         if item_type not in ITEM_TYPES:
             check.problem((*path, "type"), f"unknown item type '{item_type}' (known: "
                                            + ", ".join(ITEM_TYPES) + ")")
-        scale = check.text(entry, path, "scale")
-        if scale and scale not in scale_keys:
-            check.problem((*path, "scale"), f"scale '{scale}' is not among the bank's scales "
-                                            "(" + ", ".join(sorted(scale_keys)) + ")")
-        keyed = entry.get("keyed", "plus")
-        if keyed not in KEYS:
-            check.problem((*path, "keyed"), "'keyed' must be plus or minus (minus: the answer "
-                                            "is reversed)")
-        items.append(Item(id=item_id, type=item_type, text=check.text(entry, path, "text"),
-                          scale=scale, keyed=keyed,
-                          source=check.text(entry, path, "source", required=False)))
+        reader = _ITEM_READERS.get(item_type, _likert)
+        fields = reader(entry, path, check)
+        items.append(Item(id=item_id, type=item_type, scales=_item_scales(
+            entry, path, check, scale_keys, required=item_type in SCALED_TYPES),
+            source=check.text(entry, path, "source", required=False), **fields))
     return items
+
+
+def _item_scales(entry: dict, path: tuple, check: _Checker, scale_keys: set[str],
+                 required: bool) -> tuple[str, ...]:
+    """`scale: x` or `scale: [x, y]` (an IPIP item counts towards its domain and its facet)."""
+    value = entry.get("scale")
+    if value is None:
+        if required:
+            check.problem(path, "'scale' is missing: add scale: <one of the bank's scales>")
+        return ()
+    names = value if isinstance(value, list) else [value]
+    if not names or not all(isinstance(n, str) and n for n in names) \
+            or len(set(names)) != len(names):
+        check.problem((*path, "scale"), "'scale' must name a scale, or list different scales")
+        return ()
+    for name in names:
+        if name not in scale_keys:
+            check.problem((*path, "scale"), f"scale '{name}' is not among the bank's scales "
+                                            "(" + ", ".join(sorted(scale_keys)) + ")")
+    return tuple(names)
+
+
+def _likert(entry: dict, path: tuple, check: _Checker) -> dict:
+    keyed = entry.get("keyed", "plus")
+    if keyed not in KEYS:
+        check.problem((*path, "keyed"), "'keyed' must be plus or minus (minus: the answer "
+                                        "is reversed)")
+    return {"text": check.text(entry, path, "text"), "keyed": keyed}
+
+
+def _options(entry: dict, path: tuple, check: _Checker, *, points: bool) -> tuple[Option, ...]:
+    options, seen = [], set()
+    raw = check.sequence(entry, path, "options")
+    if raw and len(raw) < 2:
+        check.problem((*path, "options"), "'options' needs at least 2 entries")
+    for index, option in enumerate(raw):
+        opath = (*path, "options", index)
+        option = check.mapping(option, opath, "an option")
+        value = 0.0
+        if points and "points" in option:
+            value = check.number(option, opath, "points")
+            if value is not None and not 0 <= value <= 1:
+                check.problem((*opath, "points"), "'points' must be from 0 to 1")
+        options.append(Option(id=check.unique_text(option, opath, "id", seen, "option id"),
+                              text=check.text(option, opath, "text"), points=value or 0.0))
+    return tuple(options)
+
+
+def _option_ids(value, path: tuple, check: _Checker, ids: set[str], name: str,
+                *, single: bool) -> tuple[str, ...]:
+    names = [value] if single else value
+    if not isinstance(names, list) or not names or not all(n in ids for n in names) \
+            or len(set(names)) != len(names):
+        what = "an option id" if single else "a list of different option ids"
+        check.problem(path, f"'{name}' must be {what} of this item (" + ", ".join(sorted(ids))
+                            + ")")
+        return ()
+    return tuple(names)
+
+
+def _single_choice(entry: dict, path: tuple, check: _Checker) -> dict:
+    """Scored by the option's `points` (0..1), or 1 for the `key` option and 0 for the others.
+    `knockout` lists the answers that rule a candidate out unless an opening says otherwise."""
+    options = _options(entry, path, check, points=True)
+    ids = {o.id for o in options}
+    key = ()
+    if "key" in entry:
+        key = _option_ids(entry["key"], (*path, "key"), check, ids, "key", single=True)
+        options = tuple(Option(o.id, o.text, 1.0 if o.id in key else 0.0) for o in options)
+    knockout = ()
+    if "knockout" in entry:
+        knockout = _option_ids(entry["knockout"], (*path, "knockout"), check, ids, "knockout",
+                               single=False)
+    return {"text": check.text(entry, path, "text"), "options": options, "key": key,
+            "knockout": knockout, "rationale": check.text(entry, path, "rationale",
+                                                           required=False)}
+
+
+def _multiple_choice(entry: dict, path: tuple, check: _Checker) -> dict:
+    options = _options(entry, path, check, points=False)
+    key = _option_ids(entry.get("key"), (*path, "key"), check, {o.id for o in options}, "key",
+                      single=False)
+    return {"text": check.text(entry, path, "text"), "options": options, "key": key,
+            "rationale": check.text(entry, path, "rationale", required=False)}
+
+
+def _sjt(entry: dict, path: tuple, check: _Checker) -> dict:
+    """A scenario, its options and the expert key, scored by the item's rule:
+    best_worst (key: {best: a, worst: d}), rank (key: [best ... worst]) or
+    rating (key: {option: 1..5 effectiveness})."""
+    options = _options(entry, path, check, points=False)
+    ids = {o.id for o in options}
+    rule = entry.get("rule")
+    key: tuple = ()
+    if rule not in SJT_RULES:
+        check.problem((*path, "rule") if rule is not None else path,
+                      "'rule' must be one of " + ", ".join(SJT_RULES))
+    elif rule == "best_worst":
+        raw = check.mapping(entry.get("key"), (*path, "key"), "'key' (best: id, worst: id)")
+        best = _option_ids(raw.get("best"), (*path, "key"), check, ids, "best", single=True)
+        worst = _option_ids(raw.get("worst"), (*path, "key"), check, ids, "worst", single=True)
+        if best and worst and best == worst:
+            check.problem((*path, "key"), "'best' and 'worst' must be different options")
+        key = best + worst
+    elif rule == "rank":
+        key = _option_ids(entry.get("key"), (*path, "key"), check, ids, "key", single=False)
+        if key and set(key) != ids:
+            check.problem((*path, "key"), "'key' must rank every option, best first")
+            key = ()
+    else:
+        raw = check.mapping(entry.get("key"), (*path, "key"), "'key' (option: rating)")
+        if set(raw) != ids or not all(isinstance(v, int) and not isinstance(v, bool)
+                                      and 1 <= v <= RATING_POINTS for v in raw.values()):
+            check.problem((*path, "key"), f"'key' must rate every option from 1 to "
+                                          f"{RATING_POINTS}")
+        else:
+            key = tuple((option.id, raw[option.id]) for option in options)
+    return {"text": check.text(entry, path, "text"),
+            "scenario": check.text(entry, path, "scenario"), "options": options,
+            "rule": rule if rule in SJT_RULES else "", "key": key,
+            "rationale": check.text(entry, path, "rationale")}
+
+
+def _free_text(entry: dict, path: tuple, check: _Checker) -> dict:
+    """Answered in words, scored later by a manager against the rubric's levels."""
+    length = entry.get("length", "short")
+    if length not in TEXT_LIMITS:
+        check.problem((*path, "length"), "'length' must be short or long")
+        length = "short"
+    rubric, seen = [], set()
+    for index, level in enumerate(check.sequence(entry, path, "rubric")):
+        lpath = (*path, "rubric", index)
+        level = check.mapping(level, lpath, "a rubric level")
+        points = level.get("points")
+        if isinstance(points, bool) or not isinstance(points, int) or not 0 <= points <= 10 \
+                or points in seen:
+            check.problem(lpath, "each rubric level needs different whole 'points' from 0 to 10")
+        seen.add(points)
+        rubric.append(RubricLevel(points=points if isinstance(points, int) else 0,
+                                  text=check.text(level, lpath, "text")))
+    return {"text": check.text(entry, path, "text"), "length": length,
+            "rubric": tuple(sorted(rubric, key=lambda level: level.points))}
+
+
+def _typing(entry: dict, path: tuple, check: _Checker) -> dict:
+    """Passages to copy; each attempt is given one of them. `seconds` is how long to type."""
+    passages = check.sequence(entry, path, "passages")
+    for index, passage in enumerate(passages):
+        if not isinstance(passage, str) or len(passage.split()) < 20:
+            check.problem((*path, "passages", index), "each passage must be text of at least "
+                                                      "20 words")
+    seconds = entry.get("seconds", 60)
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 30 <= seconds <= 600:
+        check.problem((*path, "seconds"), "'seconds' must be a whole number from 30 to 600")
+        seconds = 60
+    return {"text": check.text(entry, path, "text"),
+            "passages": tuple(" ".join(str(p).split()) for p in passages), "seconds": seconds}
+
+
+_ITEM_READERS = {"likert": _likert, "single_choice": _single_choice,
+                 "multiple_choice": _multiple_choice, "sjt": _sjt, "text": _free_text,
+                 "typing": _typing}
 
 
 # --- the shipped banks -----------------------------------------------------------------------

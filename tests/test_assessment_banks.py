@@ -48,7 +48,8 @@ def test_every_problem_is_reported_with_its_line_and_how_to_fix_it():
                   "  - key: spare\n    title: Spare\n"), "line 12: scale 'spare' has no items"),
     (BANK.replace("{id: c1, text: I stay calm, scale: calm}",
                   "{id: c1, type: essay, text: Explain, scale: calm}"),
-     "line 17: unknown item type 'essay' (known: likert)"),
+     "line 17: unknown item type 'essay' (known: likert, single_choice, multiple_choice, "
+     "sjt, text, typing)"),
     (BANK + "time_limit_minutes: 0\n", "line 18: 'time_limit_minutes' must be a whole number"),
     (b"key: \xff\n", "line 1: the file is not UTF-8 text"),
 ])
