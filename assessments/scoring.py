@@ -3,7 +3,8 @@
 Likert scales (IPIP): an answer is 1..5; a minus-keyed item counts 6 - answer. A scale's raw score
 is the sum of its items' keyed values; `mean` is raw / items answered; `normalized` puts the mean
 on 0..100. Scales of keyed items (choice, situational judgement) add up item points from 0 to 1
-(`item_points` says how each rule gives them); their mean is on 0..1 and normalized on 0..100. With a norm, T = 50 + 10 (raw - norm mean) / norm sd, and the percentile is where T
+(`item_points` says how each rule gives them); their mean is on 0..1 and normalized on 0..100.
+With a norm, T = 50 + 10 (raw - norm mean) / norm sd, and the percentile is where T
 falls on the normal curve. A scale with a few answers missing is prorated (mean x items) when at
 least MIN_ANSWERED of its items are answered; with fewer it gets no T-score, percentile or band.
 Bands: low below `band_low_below`, high above `band_high_above`, average between (T-scores).
