@@ -45,6 +45,7 @@ class Scale:
     title: str
     description: str
     norm: Norm | None
+    group: str = ""  # a heading that gathers scales in results, e.g. "Self-direction"
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,7 @@ def _scales(entries: list, check: _Checker) -> list[Scale]:
                 norm = Norm(mean, sd, source)
         scales.append(Scale(key=key, title=check.text(entry, path, "title"),
                             description=check.text(entry, path, "description", required=False),
-                            norm=norm))
+                            norm=norm, group=check.text(entry, path, "group", required=False)))
     return scales
 
 
