@@ -1,12 +1,14 @@
-"""Assessment content as the portal keeps it: every version of every bank, never changed."""
+"""Assessments as the portal keeps them: every version of every bank (never changed), and
+candidates' attempts with each answer as it was saved."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.extensions import UTCDateTime, db, utcnow
+from portal.recruiting.models import Application
 
 
 class BankVersion(db.Model):
@@ -19,7 +21,8 @@ class BankVersion(db.Model):
     version: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(200))
     item_count: Mapped[int]
-    content: Mapped[str] = mapped_column(Text)
+    # Read once per version, then cached parsed (attempts.bank_of).
+    content: Mapped[str] = deferred(mapped_column(Text, nullable=False))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -29,3 +32,61 @@ class BankVersion(db.Model):
         UniqueConstraint("bank_key", "version"),
         Index("ix_assessment_bank_versions_key_created", "bank_key", "created_at", "id"),
     )
+
+
+IN_PROGRESS, SUBMITTED, TIMED_OUT = "in_progress", "submitted", "timed_out"
+
+
+class Attempt(db.Model):
+    """One sitting of one bank for one application. The seed orders items and options and never
+    leaves the server; the deadline is the server's, extra time included. `tab_token` names the
+    browser tab allowed to save (the one that opened the attempt last)."""
+
+    __tablename__ = "assessment_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"))
+    bank_version_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_bank_versions.id", ondelete="RESTRICT"))
+    bank_key: Mapped[str] = mapped_column(String(60))
+    bank_version: Mapped[str] = mapped_column(String(16))  # the content hash, for the cache
+    number: Mapped[int] = mapped_column(default=1)  # 2 and up are retakes a manager granted
+    seed: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extra_minutes: Mapped[int] = mapped_column(default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tab_token: Mapped[str] = mapped_column(String(32))
+    focus_losses: Mapped[int] = mapped_column(default=0)
+    paste_attempts: Mapped[int] = mapped_column(default=0)
+    scores: Mapped[list | None] = mapped_column(JSON)  # ScaleScore.as_dict() per scale
+
+    application: Mapped[Application] = relationship()
+    version_row: Mapped[BankVersion] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("application_id", "bank_key", "number"),
+        Index("ix_assessment_attempts_open_deadline", "status", "deadline_at"),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == IN_PROGRESS
+
+
+class Answer(db.Model):
+    """The latest answer to one item of an attempt. `seq` is the saving tab's counter, so a
+    save that arrives late never overwrites a newer one; `points` is the item's score under
+    the key of the attempt's bank version (re-scored if a key is corrected)."""
+
+    __tablename__ = "assessment_answers"
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_attempts.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON)
+    seq: Mapped[int] = mapped_column(default=0)
+    points: Mapped[float | None] = mapped_column(Float)
+    first_saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changes: Mapped[int] = mapped_column(default=0)

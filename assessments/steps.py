@@ -1,16 +1,28 @@
-"""The application steps this package will provide, registered with recruiting.
+"""The application steps this package provides, registered with recruiting.
 
-Their candidate-facing pages arrive with the assessment issues; until then `start_url` is None
-and the dashboard tells candidates the step opens soon instead of offering a dead link.
+A step's banks are the shipped or uploaded banks that name it (`step:` in the bank file). The
+desktop check arrives with the readiness issue; until then its `start_url` is None and the
+dashboard tells candidates it opens soon instead of offering a dead link.
 """
 
+from dataclasses import replace
+
+from flask import url_for
+
+from assessments.bank import STEPS
 from portal.recruiting import steps
+
+
+def _start_url(key: str):
+    return lambda application: url_for("assessments.step", application_id=application.id,
+                                       step_key=key)
+
 
 ASSESSMENT_STEPS = (
     steps.StepDefinition("skills_assessment", "Skills assessment",
-                         "Situational judgement and typing test.", minutes=25),
+                         "Customer situations and a typing test.", minutes=30),
     steps.StepDefinition("personality_fit", "Work-style questionnaire",
-                         "How you like to work: no right or wrong answers.", minutes=15),
+                         "How you like to work: no right or wrong answers.", minutes=25),
     steps.StepDefinition("home_office_readiness", "Home-office readiness",
                          "A few questions about your workspace and connection.", minutes=5),
     steps.StepDefinition("desktop_readiness", "Computer check",
@@ -19,6 +31,11 @@ ASSESSMENT_STEPS = (
 )
 
 
+# Built once: registering again (every app the process creates) must find the same objects.
+_REGISTERED = tuple(replace(step, start_url=_start_url(step.key)) if step.key in STEPS else step
+                    for step in ASSESSMENT_STEPS)
+
+
 def register() -> None:
-    for step in ASSESSMENT_STEPS:
+    for step in _REGISTERED:
         steps.register(step)

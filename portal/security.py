@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from portal.extensions import login_manager
 
-STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+# Served files: the portal's own, Bootstrap's, and the browser code screening packages ship.
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static", "assessments.static"})
 
 # Everything is served from our own origin (Bootstrap included): no CDN, no inline script.
 CONTENT_SECURITY_POLICY = (

@@ -1,0 +1,280 @@
+"""The attempt engine: start, save one answer at a time, enforce the server's clock, close and
+score. Callable without HTTP; functions flush, the caller commits.
+
+Rules that protect candidates' work:
+- every answer is saved on its own as it is given, and a save refused for any reason leaves the
+  saved answers as they were;
+- the deadline is the server's (time limit + extra time granted); saves arriving within
+  GRACE_SECONDS after it are still taken (the request was on its way); later ones are refused;
+- an attempt past its deadline closes itself the next time anyone looks at it, and every answer
+  saved before the deadline is scored;
+- one browser tab at a time: opening the attempt elsewhere makes the older tab read-only, so two
+  tabs never overwrite each other's answers.
+"""
+
+import random
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from assessments import bank as banks
+from assessments import scoring
+from assessments.models import IN_PROGRESS, SUBMITTED, TIMED_OUT, Answer, Attempt, BankVersion
+from assessments.services import current_versions
+from portal.extensions import db, utcnow
+from portal.recruiting import services as recruiting
+from portal.recruiting import steps
+from portal.recruiting.models import Application
+
+GRACE_SECONDS = 5
+MAX_SIGNALS = 10_000  # a runaway script cannot grow the counters without bound
+SIGNALS = {"focus_lost": "focus_losses", "paste": "paste_attempts"}
+
+_bank_cache: dict[str, banks.Bank] = {}
+
+
+class AnswerRefused(Exception):
+    """A save the attempt cannot take; `status` is the HTTP status that says why."""
+
+    def __init__(self, status: int, message: str):
+        self.status, self.message = status, message
+        super().__init__(message)
+
+
+# --- banks of a step -------------------------------------------------------------------------
+
+def bank_of(attempt: Attempt) -> banks.Bank:
+    """The bank exactly as the attempt was started with; versions never change, so parsed
+    banks are cached by their content hash."""
+    bank = _bank_cache.get(attempt.bank_version)
+    if bank is None:
+        bank = _bank_cache[attempt.bank_version] = banks.load(attempt.version_row.content)
+    return bank
+
+
+def _parsed(row: BankVersion) -> banks.Bank:
+    bank = _bank_cache.get(row.version)
+    if bank is None:
+        bank = _bank_cache[row.version] = banks.load(row.content)
+    return bank
+
+
+def step_banks(step_key: str) -> list[tuple[BankVersion, banks.Bank]]:
+    """The newest version of every bank that belongs to this step, in the step's order."""
+    found = [(row, _parsed(row)) for row, _ in current_versions()]
+    return sorted(((row, bank) for row, bank in found if bank.step == step_key),
+                  key=lambda pair: (pair[1].order, pair[1].key))
+
+
+def latest_attempts(application: Application) -> dict[str, Attempt]:
+    """The application's latest attempt of each bank, closing any whose time has run out."""
+    latest: dict[str, Attempt] = {}
+    for attempt in db.session.scalars(select(Attempt).where(
+            Attempt.application_id == application.id).order_by(Attempt.number)):
+        latest[attempt.bank_key] = attempt
+    for attempt in latest.values():
+        close_if_due(attempt)
+    return latest
+
+
+# --- starting and ordering -------------------------------------------------------------------
+
+def start(application: Application, row: BankVersion) -> Attempt:
+    """The application's attempt at this bank: the one already started (a second click, a
+    second tab) or a new one with its own seed and deadline."""
+    existing = latest_attempts(application).get(row.bank_key)
+    if existing is not None:
+        return existing
+    bank = _parsed(row)
+    now = utcnow()
+    attempt = Attempt(application_id=application.id, bank_version_id=row.id,
+                      bank_key=row.bank_key, bank_version=row.version, number=1,
+                      seed=secrets.randbits(31), started_at=now, tab_token=secrets.token_hex(16),
+                      deadline_at=now + timedelta(minutes=bank.time_limit_minutes)
+                      if bank.time_limit_minutes else None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:  # the same start from another request won the race
+        return latest_attempts(application)[row.bank_key]
+    if bank.step:
+        recruiting.record_step(application, bank.step, steps.IN_PROGRESS,
+                               _step_summary(application, bank.step))
+    return attempt
+
+
+def ordered_items(attempt: Attempt) -> list[banks.Item]:
+    """The attempt's items in its own order, options shuffled where order carries no meaning
+    (keyed choices and situational judgement; a likert scale or a graded list keeps its
+    order). The same seed always gives the same order, so a reload changes nothing."""
+    bank = bank_of(attempt)
+    items = list(bank.items)
+    random.Random(attempt.seed).shuffle(items)
+    shuffled = []
+    for item in items:
+        if item.type == "sjt" or item.type in ("single_choice", "multiple_choice") and item.key:
+            options = list(item.options)
+            random.Random(f"{attempt.seed}:{item.id}").shuffle(options)
+            item = replace(item, options=tuple(options))
+        shuffled.append(item)
+    return shuffled
+
+
+def open_tab(attempt: Attempt) -> str:
+    """Make the calling tab the one that saves; any other tab's saves are refused from now."""
+    if attempt.is_open:
+        attempt.tab_token = secrets.token_hex(16)
+    return attempt.tab_token
+
+
+# --- the clock -------------------------------------------------------------------------------
+
+def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int | None:
+    if attempt.deadline_at is None:
+        return None
+    return max(0, int((attempt.deadline_at - (now or utcnow())).total_seconds()))
+
+
+def close_if_due(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Close an attempt whose deadline (plus grace) has passed; whether it was closed now."""
+    now = now or utcnow()
+    if attempt.is_open and attempt.deadline_at is not None \
+            and now > attempt.deadline_at + timedelta(seconds=GRACE_SECONDS):
+        _close(attempt, TIMED_OUT, attempt.deadline_at)
+        return True
+    return False
+
+
+def grant_extra_time(attempt: Attempt, minutes: int) -> None:
+    """Extra minutes on an open attempt's deadline (an accommodation; the caller audits who and
+    why)."""
+    attempt.extra_minutes += minutes
+    if attempt.deadline_at is not None:
+        attempt.deadline_at += timedelta(minutes=minutes)
+
+
+# --- answers ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Saved:
+    answered: int
+    total: int
+    stale: bool  # an older save than the one already kept: nothing changed
+
+
+def save_answer(attempt: Attempt, item_id: str, answer, seq: int | None, tab: str) -> Saved:
+    """Keep one answer. `seq` orders one tab's saves (None: newer than any, for a posted page).
+    Refusals say why and change nothing."""
+    if close_if_due(attempt):
+        raise AnswerRefused(409, "Time is up. Every answer you gave before the deadline is "
+                                 "kept and scored.")
+    if not attempt.is_open:
+        raise AnswerRefused(409, "This assessment is finished; answers can no longer change.")
+    if tab != attempt.tab_token:
+        raise AnswerRefused(409, "This assessment is open in another tab or window. Carry on "
+                                 "there, or reload this page to carry on here.")
+    bank = bank_of(attempt)
+    item = bank.item(item_id)
+    if item is None or item.type == "typing":
+        raise AnswerRefused(422, f"'{item_id}' is not a question of this assessment.")
+    try:
+        value = scoring.check_answer(item, answer)
+    except scoring.ResponseError as error:
+        raise AnswerRefused(422, str(error)) from None
+    saved = db.session.get(Answer, (attempt.id, item_id))
+    if seq is None:
+        seq = saved.seq + 1 if saved is not None else 1
+    stale = saved is not None and seq <= saved.seq
+    if saved is None:
+        db.session.add(Answer(attempt_id=attempt.id, item_id=item_id, value=value, seq=seq))
+    elif not stale:
+        saved.value, saved.seq, saved.saved_at = value, seq, utcnow()
+        saved.changes += 1
+    db.session.flush()
+    return Saved(answered=answered_count(attempt), total=question_count(bank), stale=stale)
+
+
+def answers_of(attempt: Attempt) -> dict[str, object]:
+    return {answer.item_id: answer.value for answer in db.session.scalars(
+        select(Answer).where(Answer.attempt_id == attempt.id))}
+
+
+def answered_count(attempt: Attempt) -> int:
+    return db.session.query(Answer).filter(Answer.attempt_id == attempt.id).count()
+
+
+def question_count(bank: banks.Bank) -> int:
+    return sum(item.type != "typing" for item in bank.items)
+
+
+def record_signal(attempt: Attempt, kind: str) -> None:
+    """Count an integrity signal (left the page, tried to paste). Signals are shown to the
+    manager as facts to weigh, never as a fail."""
+    column = SIGNALS[kind]
+    if attempt.is_open and getattr(attempt, column) < MAX_SIGNALS:
+        setattr(attempt, column, getattr(attempt, column) + 1)
+
+
+# --- closing and scoring ---------------------------------------------------------------------
+
+def submit(attempt: Attempt) -> None:
+    """The candidate is done. After the deadline it counts as timed out, with the same
+    answers kept."""
+    if close_if_due(attempt) or not attempt.is_open:
+        return
+    _close(attempt, SUBMITTED, utcnow())
+
+
+def _close(attempt: Attempt, status: str, when: datetime) -> None:
+    attempt.status, attempt.closed_at = status, when
+    score(attempt)
+    bank = bank_of(attempt)
+    if bank.step:
+        application = attempt.application
+        done = _step_done(application, bank.step)
+        recruiting.record_step(application, bank.step,
+                               steps.COMPLETED if done else steps.IN_PROGRESS,
+                               _step_summary(application, bank.step))
+
+
+def score(attempt: Attempt) -> None:
+    """Item points and scale scores from the saved answers under the attempt's bank version;
+    run again after a key is corrected, it re-scores."""
+    bank = bank_of(attempt)
+    saved = list(db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)))
+    for answer in saved:
+        item = bank.item(answer.item_id)
+        answer.points = scoring.item_points(item, answer.value) if item else None
+    responses = {a.item_id: a.value for a in saved if bank.item(a.item_id) is not None
+                 and bank.item(a.item_id).scales}
+    attempt.scores = [s.as_dict() for s in scoring.score(bank, responses)]
+
+
+def _step_done(application: Application, step_key: str) -> bool:
+    latest = latest_attempts(application)
+    return all(row.bank_key in latest and not latest[row.bank_key].is_open
+               for row, _ in step_banks(step_key))
+
+
+def _step_summary(application: Application, step_key: str) -> str:
+    latest = latest_attempts(application)
+    rows = step_banks(step_key)
+    done = sum(1 for row, _ in rows if row.bank_key in latest
+               and not latest[row.bank_key].is_open)
+    timed_out = sum(1 for row, _ in rows if row.bank_key in latest
+                    and latest[row.bank_key].status == TIMED_OUT)
+    summary = f"{done} of {len(rows)} finished"
+    return summary + (f"; time ran out on {timed_out}" if timed_out else "")
+
+
+def close_expired(now: datetime | None = None) -> int:
+    """Close every open attempt whose time has run out (the CLI runs this from cron, so steps
+    complete even when a candidate never comes back)."""
+    now = now or utcnow()
+    due = db.session.scalars(select(Attempt).where(
+        Attempt.status == IN_PROGRESS,
+        Attempt.deadline_at < now - timedelta(seconds=GRACE_SECONDS)))
+    return sum(close_if_due(attempt, now) for attempt in due)
