@@ -46,7 +46,8 @@ def step(application_id: int, step_key: str):
     db.session.commit()  # attempts whose time ran out were just closed
     return render_template("assessments/step.html", application=application,
                            step=steps.get(step_key), step_key=step_key,
-                           banks=attempts.step_banks(step_key), latest=latest, closed=stages.BY_KEY[application.stage].is_final)
+                           banks=attempts.step_banks(step_key), latest=latest,
+                           closed=stages.BY_KEY[application.stage].is_final)
 
 
 @bp.post("/applications/<int:application_id>/<step_key>/<bank_key>/start")
