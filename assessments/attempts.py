@@ -178,7 +178,7 @@ def save_answer(attempt: Attempt, item_id: str, answer, seq: int | None, tab: st
                                  "there, or reload this page to carry on here.")
     bank = bank_of(attempt)
     item = bank.item(item_id)
-    if item is None or item.type == "typing":
+    if item is None:
         raise AnswerRefused(422, f"'{item_id}' is not a question of this assessment.")
     try:
         value = scoring.check_answer(item, answer)
@@ -207,7 +207,7 @@ def answered_count(attempt: Attempt) -> int:
 
 
 def question_count(bank: banks.Bank) -> int:
-    return sum(item.type != "typing" for item in bank.items)
+    return len(bank.items)
 
 
 def record_signal(attempt: Attempt, kind: str) -> None:
@@ -251,6 +251,21 @@ def score(attempt: Attempt) -> None:
     responses = {a.item_id: a.value for a in saved if bank.item(a.item_id) is not None
                  and bank.item(a.item_id).scales}
     attempt.scores = [s.as_dict() for s in scoring.score(bank, responses)]
+    by_item = {answer.item_id: answer for answer in saved}
+    attempt.measures = [_typing_measures(item, by_item.get(item.id))
+                        for item in bank.items if item.type == "typing"]
+
+
+def _typing_measures(item: banks.Item, answer: Answer | None) -> dict:
+    """Speed and accuracy of one typing item from the last in-time text and the server's
+    times (see typing_test); nothing typed measures zero."""
+    if answer is None or not answer.value.get("typed"):
+        return {"item": item.id, "typed": 0, "errors": 0, "seconds": 0.0, "gross_wpm": 0.0,
+                "net_wpm": 0.0, "accuracy": 0.0}
+    passage = item.passages[answer.value["passage"]]
+    seconds = max((answer.saved_at - answer.first_saved_at).total_seconds(), 1.0)
+    measured = scoring.typing_result(passage, answer.value["typed"], seconds)
+    return {"item": item.id, **measured.as_dict()}
 
 
 def _step_done(application: Application, step_key: str) -> bool:

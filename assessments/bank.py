@@ -8,6 +8,7 @@ The shipped banks live in assessments/banks/; the README says how to write one.
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,20 @@ LIKERT_POINTS = 5
 RATING_POINTS = 5
 KEYS = ("plus", "minus")
 STEPS = ("skills_assessment", "personality_fit", "home_office_readiness")  # see steps.py
+MAX_ID = 40
+ID_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID}}}")
+BANK_FIELDS = ("key", "title", "step", "order", "instructions", "time_limit_minutes", "choices",
+               "bands", "scales", "items")
+SCALE_FIELDS = ("key", "title", "description", "group", "norm")
+COMMON_ITEM_FIELDS = ("id", "type", "text", "scale", "source")
+ITEM_FIELDS = {
+    "likert": ("keyed",),
+    "single_choice": ("options", "key", "knockout", "rationale"),
+    "multiple_choice": ("options", "key", "rationale"),
+    "sjt": ("scenario", "options", "rule", "key", "rationale"),
+    "text": ("length", "rubric"),
+    "typing": ("passages", "seconds"),
+}
 TEXT_LIMITS = {"short": 500, "long": 4000}  # characters a free-text answer may hold
 
 
@@ -172,12 +187,23 @@ class _Checker:
         return value.strip()
 
     def unique_text(self, data: dict, path: tuple, name: str, seen: set, what: str) -> str:
-        """Like text(), and reported when an earlier entry already used the value."""
+        """Like text(), and reported when an earlier entry already used the value; an id is
+        a short word of letters, digits, _ and - (stored with every answer)."""
         value = self.text(data, path, name)
+        if value and not ID_PATTERN.fullmatch(value):
+            self.problem((*path, name), f"{what} '{value[:40]}' must be 1 to {MAX_ID} letters, "
+                                        "digits, _ or -")
         if value and value in seen:
             self.problem((*path, name), f"{what} '{value}' is used twice; {name}s are unique")
         seen.add(value)
         return value
+
+    def known_fields(self, data: dict, path: tuple, allowed: tuple[str, ...], what: str) -> None:
+        """A misspelt field (norms: for norm:) would silently drop what it holds: name it."""
+        for name in data:
+            if name not in allowed:
+                self.problem((*path, name), f"'{name}' is not a field of {what} (it may hold: "
+                                            + ", ".join(allowed) + ")")
 
     def number(self, data: dict, path: tuple, name: str, *, minimum=None) -> float | None:
         value = data.get(name)
@@ -233,6 +259,7 @@ def load(text: str | bytes) -> Bank:
 
 
 def _bank(data: dict, check: _Checker, version: str) -> Bank:
+    check.known_fields(data, (), BANK_FIELDS, "a bank")
     key = check.text(data, (), "key")
     if key and not key.replace("_", "").isalnum():
         check.problem(("key",), "'key' may hold only letters, digits and _")
@@ -274,7 +301,7 @@ def _bank(data: dict, check: _Checker, version: str) -> Bank:
         types = {item.type for item in items if scale.key in item.scales}
         if "likert" in types and len(types) > 1:
             check.problem(("scales", index), f"scale '{scale.key}' mixes likert items with "
-                                             "keyed items; give each kind its own scale")
+                                             "other item types; give each kind its own scale")
     return Bank(key=key, title=check.text(data, (), "title"), step=step, order=order,
                 instructions=check.text(data, (), "instructions"), time_limit_minutes=limit,
                 choices=tuple(choices), scales=tuple(scales), items=tuple(items),
@@ -293,6 +320,7 @@ def _scales(entries: list, check: _Checker) -> list[Scale]:
     for index, entry in enumerate(entries):
         path = ("scales", index)
         entry = check.mapping(entry, path, "a scale")
+        check.known_fields(entry, path, SCALE_FIELDS, "a scale")
         key = check.unique_text(entry, path, "key", seen, "scale key")
         norm = None
         if "norm" in entry:
@@ -318,6 +346,12 @@ def _items(entries: list, check: _Checker, scale_keys: set[str]) -> list[Item]:
         if item_type not in ITEM_TYPES:
             check.problem((*path, "type"), f"unknown item type '{item_type}' (known: "
                                            + ", ".join(ITEM_TYPES) + ")")
+        if item_type in ITEM_TYPES:
+            check.known_fields(entry, path, COMMON_ITEM_FIELDS + ITEM_FIELDS[item_type],
+                               f"a {item_type} item")
+        if item_type in ITEM_TYPES and item_type not in SCALED_TYPES and "scale" in entry:
+            check.problem((*path, "scale"), f"{item_type} items are not counted in a scale: "
+                                            "remove 'scale'")
         reader = _ITEM_READERS.get(item_type, _likert)
         fields = reader(entry, path, check)
         items.append(Item(id=item_id, type=item_type, scales=_item_scales(
@@ -362,6 +396,8 @@ def _options(entry: dict, path: tuple, check: _Checker, *, points: bool) -> tupl
     for index, option in enumerate(raw):
         opath = (*path, "options", index)
         option = check.mapping(option, opath, "an option")
+        check.known_fields(option, opath, ("id", "text", "points") if points else ("id", "text"),
+                           "an option" if points else "an option of this item type")
         value = 0.0
         if points and "points" in option:
             value = check.number(option, opath, "points")
@@ -391,12 +427,20 @@ def _single_choice(entry: dict, path: tuple, check: _Checker) -> dict:
     ids = {o.id for o in options}
     key = ()
     if "key" in entry:
+        if any(isinstance(o, dict) and "points" in o for o in entry.get("options") or ()):
+            check.problem((*path, "key"), "use either 'key' (one right answer) or 'points' on "
+                                          "the options, not both")
         key = _option_ids(entry["key"], (*path, "key"), check, ids, "key", single=True)
         options = tuple(Option(o.id, o.text, 1.0 if o.id in key else 0.0) for o in options)
     knockout = ()
     if "knockout" in entry:
         knockout = _option_ids(entry["knockout"], (*path, "knockout"), check, ids, "knockout",
                                single=False)
+        if "rationale" not in entry:
+            check.problem((*path, "knockout"), "a knock-out item needs a 'rationale': managers "
+                                               "are shown why the answer rules someone out")
+        if any(o.points > 0 for o in options if o.id in knockout):
+            check.problem((*path, "knockout"), "a knock-out answer must earn 0 points")
     return {"text": check.text(entry, path, "text"), "options": options, "key": key,
             "knockout": knockout, "rationale": check.text(entry, path, "rationale",
                                                            required=False)}
@@ -495,5 +539,8 @@ def shipped() -> dict[str, Bank]:
     banks = {}
     for path in sorted(BANK_DIR.glob("*.yaml")):
         bank = load(path.read_bytes())
+        if bank.key in banks:
+            raise BankError([f"line 1: {path.name} uses the key '{bank.key}' of another "
+                             "shipped bank"])
         banks[bank.key] = bank
     return banks

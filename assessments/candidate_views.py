@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from assessments import attempts
+from assessments import attempts, typing_test
 from assessments import bank as banks
 from assessments.answer_fields import answer_from_form, field_name, page_fields
 from assessments.models import Answer, Attempt
@@ -71,6 +71,11 @@ def _pages(attempt: Attempt) -> list[list[banks.Item]]:
     return [items[i:i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)]
 
 
+def _typing_left(attempt: Attempt, answers: dict) -> list[banks.Item]:
+    return [item for item in attempts.bank_of(attempt).items if item.type == "typing"
+            and not (answers.get(item.id) or {}).get("final")]
+
+
 def _finished(attempt: Attempt):
     db.session.commit()
     return redirect(url_for(".done", attempt_id=attempt.id))
@@ -86,6 +91,10 @@ def attempt(attempt_id: int):
         return _finished(attempt)
     pages = _pages(attempt)
     answers = attempts.answers_of(attempt)
+    if not pages:  # a bank of typing only
+        typing_left = _typing_left(attempt, answers)
+        return redirect(url_for(".typing", attempt_id=attempt.id, item_id=typing_left[0].id)
+                        if typing_left else url_for(".review", attempt_id=attempt.id))
     number = request.args.get("page", type=int)
     if number is None:  # resume at the first page with a question left
         number = next((n for n, page in enumerate(pages, 1)
@@ -202,6 +211,7 @@ def review(attempt_id: int):
     bank = attempts.bank_of(attempt)
     return render_template("assessments/review.html", attempt=attempt, bank=bank,
                            missing=[(n, count) for n, count in missing if count],
+                           typing_left=_typing_left(attempt, answers),
                            answered=len(answers), total=attempts.question_count(bank),
                            pages=len(missing), remaining=attempts.remaining_seconds(attempt))
 
@@ -228,3 +238,65 @@ def done(attempt_id: int):
     return render_template("assessments/done.html", attempt=attempt, bank=bank,
                            following=following, answered=len(attempts.answers_of(attempt)),
                            total=attempts.question_count(bank))
+
+
+@bp.get("/attempts/<int:attempt_id>/typing/<item_id>")
+@roles(CANDIDATE, AGENT)
+def typing(attempt_id: int, item_id: str):
+    attempt = _own_attempt(attempt_id)
+    item = _typing_item(attempt, item_id)
+    if attempts.close_if_due(attempt) or not attempt.is_open:
+        return _finished(attempt)
+    answer = typing_test.state(attempt, item)
+    if answer is not None and (answer.value["final"]
+                               or typing_test.seconds_left(answer, item) == 0):
+        return redirect(url_for(".review", attempt_id=attempt.id))
+    tab = attempts.open_tab(attempt)
+    db.session.commit()
+    return render_template(
+        "assessments/typing.html", attempt=attempt, bank=attempts.bank_of(attempt), item=item,
+        answer=answer, tab=tab, passage=typing_test.passage_of(attempt, item) if answer else "",
+        seconds_left=typing_test.seconds_left(answer, item) if answer else item.seconds)
+
+
+@bp.post("/attempts/<int:attempt_id>/typing/<item_id>/start")
+@roles(CANDIDATE, AGENT)
+def typing_start(attempt_id: int, item_id: str):
+    attempt = _own_attempt(attempt_id)
+    item = _typing_item(attempt, item_id)
+    try:
+        typing_test.begin(attempt, item)
+    except attempts.AnswerRefused:
+        return _finished(attempt)
+    db.session.commit()
+    return redirect(url_for(".typing", attempt_id=attempt.id, item_id=item.id))
+
+
+@bp.post("/attempts/<int:attempt_id>/typing/<item_id>")
+@roles(CANDIDATE, AGENT)
+def typing_save(attempt_id: int, item_id: str):
+    """The text typed so far (`final=0`, every few seconds) or finished (`final=1`)."""
+    attempt = _own_attempt(attempt_id)
+    item = _typing_item(attempt, item_id)
+    if request.form.get("tab") != attempt.tab_token:
+        return _refusal(409, "This assessment is open in another tab or window.")
+    wants_json = request.accept_mimetypes.best == "application/json"
+    try:
+        typing_test.save(attempt, item, request.form.get("typed", ""),
+                         final=request.form.get("final") == "1")
+    except attempts.AnswerRefused as refused:
+        db.session.commit()
+        if wants_json:
+            return _refusal(refused.status, refused.message)
+        flash(refused.message, "warning")
+    db.session.commit()
+    if wants_json:
+        return jsonify(saved=True)
+    return redirect(url_for(".review", attempt_id=attempt.id))
+
+
+def _typing_item(attempt: Attempt, item_id: str) -> banks.Item:
+    item = attempts.bank_of(attempt).item(item_id)
+    if item is None or item.type != "typing":
+        abort(404)
+    return item

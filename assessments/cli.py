@@ -51,6 +51,17 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Published {new} new bank version(s).")
 
+    @group.command("close-expired")
+    def close_expired():
+        """Close and score every attempt whose time has run out (run it from cron every few
+        minutes, so application steps complete even when a candidate never comes back)."""
+        from assessments import attempts
+        from portal.extensions import db
+
+        closed = attempts.close_expired()
+        db.session.commit()
+        click.echo(f"Closed {closed} attempt(s) whose time had run out.")
+
     @group.command("validate")
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
     def validate(file: Path):

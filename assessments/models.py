@@ -61,6 +61,7 @@ class Attempt(db.Model):
     focus_losses: Mapped[int] = mapped_column(default=0)
     paste_attempts: Mapped[int] = mapped_column(default=0)
     scores: Mapped[list | None] = mapped_column(JSON)  # ScaleScore.as_dict() per scale
+    measures: Mapped[list | None] = mapped_column(JSON)  # typing speed and accuracy per item
 
     application: Mapped[Application] = relationship()
     version_row: Mapped[BankVersion] = relationship()

@@ -24,7 +24,7 @@ ASSESSMENT_STEPS = (
     steps.StepDefinition("personality_fit", "Work-style questionnaire",
                          "How you like to work: no right or wrong answers.", minutes=25),
     steps.StepDefinition("home_office_readiness", "Home-office readiness",
-                         "A few questions about your workspace and connection.", minutes=5),
+                         "A few questions about your workspace and connection.", minutes=10),
     steps.StepDefinition("desktop_readiness", "Computer check",
                          "An automatic check of your browser, connection and headset.",
                          minutes=5),

@@ -396,3 +396,14 @@ def test_erasing_the_candidate_erases_their_attempts(setup):
     privacy.erase(candidate, candidate.email)
     db.session.commit()
     assert db.session.query(Attempt).count() == 0 and db.session.query(Answer).count() == 0
+
+
+def test_the_cli_closes_attempts_whose_time_ran_out(setup, app):
+    candidate, application = setup
+    attempt = attempts.start(application, attempts.step_banks("personality_fit")[0][0])
+    attempt.deadline_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["assessments", "close-expired"])
+    assert result.output.strip() == "Closed 1 attempt(s) whose time had run out."
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).status == "timed_out"

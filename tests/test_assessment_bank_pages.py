@@ -80,8 +80,8 @@ def test_the_shipped_banks_are_published_once(app):
     shipped = len(list(BANK_DIR.glob("*.yaml")))
     assert services.publish_shipped() == shipped
     assert services.publish_shipped() == 0
-    (row,) = versions("self_direction")
-    assert row.item_count == 16 and row.uploaded_by_id is None
+    (row,) = versions("work_style")
+    assert row.item_count == 120 and row.uploaded_by_id is None
 
 
 def test_uploads_that_are_too_big_or_not_files_are_refused_clearly(client, trainer):

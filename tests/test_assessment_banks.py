@@ -2,6 +2,7 @@
 are valid and keep the IPIP texts exactly; the CLI lists, validates and scores."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -57,14 +58,45 @@ def test_bad_files_are_refused_with_a_line(text, problem):
     assert any(p.startswith(problem) for p in problems_of(text)), problems_of(text)
 
 
-def test_the_shipped_self_direction_bank_is_valid_and_keeps_the_ipip_texts():
-    bank = banks.shipped()["self_direction"]
-    assert len(bank.items) == 16 and bank.time_limit_minutes == 10
+IPIP = Path(__file__).resolve().parents[2] / "shared/data/ipip"
+DOMAINS = {"N": "neuroticism", "E": "extraversion", "O": "openness", "A": "agreeableness",
+           "C": "conscientiousness"}
+SELF_DIRECTION = {1: "self_efficacy", 3: "dutifulness", 4: "achievement_striving",
+                  5: "self_discipline"}  # conscientiousness facets C1, C3, C4, C5
+
+
+def test_the_shipped_work_style_bank_is_valid_and_keeps_the_ipip_texts():
+    bank = banks.shipped()["work_style"]
+    assert (bank.step, bank.order, bank.time_limit_minutes) == ("personality_fit", 1, 25)
+    assert len(bank.items) == 120 and {item.type for item in bank.items} == {"likert"}
+    assert bank.choices[0] == "Very inaccurate" and bank.choices[-1] == "Very accurate"
     by_id = {item.id: item for item in bank.items}
+    # the ids, texts and keys the former self_direction bank used are kept
     assert (by_id["c5_1"].text, by_id["c5_1"].keyed) == ("Am always prepared", "plus")
     assert (by_id["c5_4"].text, by_id["c5_4"].keyed) == ("Have difficulty starting tasks",
                                                            "minus")
+    assert [i.id for i in bank.items_of("self_discipline")] == ["c5_1", "c5_2", "c5_3", "c5_4"]
     assert all(item.source.startswith("IPIP-NEO-120 ") for item in bank.items)
+    for domain in DOMAINS.values():
+        assert len(bank.items_of(domain)) == 24, domain
+    for facet in SELF_DIRECTION.values():
+        assert len(bank.items_of(facet)) == 4, facet
+
+    source = IPIP / "ipip_neo_120_en_questions.json"
+    if not source.exists():
+        pytest.skip(f"{source} is absent (the shared data sits beside the repository)")
+    published = json.loads(source.read_text(encoding="utf-8"))
+    assert len(published) == 120
+    numbers: dict = {}
+    # the published order, each item's exact text and key, and the scales it counts towards
+    for item, question in zip(bank.items, published, strict=True):
+        domain, facet = question["domain"], question["facet"]
+        numbers[domain, facet] = numbers.get((domain, facet), 0) + 1
+        assert item.id == f"{domain.lower()}{facet}_{numbers[domain, facet]}"
+        assert item.source == f"IPIP-NEO-120 {question['id']}", item.id
+        assert (item.text, item.keyed) == (question["text"], question["keyed"]), item.id
+        facets = (SELF_DIRECTION[facet],) if domain == "C" and facet in SELF_DIRECTION else ()
+        assert item.scales == (DOMAINS[domain], *facets), item.id
 
 
 # --- the CLI ---------------------------------------------------------------------------------
@@ -78,7 +110,8 @@ def cli(app):
 def test_cli_lists_the_shipped_banks(cli):
     result = cli("list")
     assert result.exit_code == 0
-    assert "self_direction" in result.output and "16 items" in result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("work_style "))
+    assert "120 items" in line and "9 scales" in line and "25 min" in line
 
 
 def test_cli_validate_exits_non_zero_with_line_level_errors(cli, tmp_path):
@@ -97,12 +130,17 @@ def test_cli_scores_a_json_object_of_answers(cli, tmp_path):
     # Self-discipline: c5_1 5, c5_2 4, c5_3 (minus) 2 -> 4, c5_4 (minus) 1 -> 5: raw 18;
     # T = 50 + 10 (18 - 13.75) / 3.27 = 63.00, percentile Phi(1.30) = 90.31, band high.
     responses.write_text(json.dumps({"c5_1": 5, "c5_2": 4, "c5_3": 2, "c5_4": 1}))
-    result = cli("score", "self_direction", "--responses", str(responses))
+    result = cli("score", "work_style", "--responses", str(responses))
     assert result.exit_code == 0, result.output
-    scale = json.loads(result.output)["scales"]["self_discipline"]
+    scales = json.loads(result.output)["scales"]
+    scale = scales["self_discipline"]
     assert (scale["raw"], scale["mean"], scale["normalized"]) == (18.0, 4.5, 87.5)
     assert (scale["t_score"], scale["percentile"], scale["band"]) == (63.0, 90.31, "high")
-    assert json.loads(result.output)["scales"]["dutifulness"]["answered"] == 0
+    assert scales["dutifulness"]["answered"] == 0
+    # the same four answers count towards the domain too: 4 of 24 is too few for a T-score
+    domain = scales["conscientiousness"]
+    assert (domain["answered"], domain["items"], domain["raw"]) == (4, 24, 18.0)
+    assert (domain["t_score"], domain["band"]) == (None, None)
 
 
 @pytest.mark.parametrize("content, message", [
@@ -114,7 +152,7 @@ def test_cli_scores_a_json_object_of_answers(cli, tmp_path):
 def test_cli_score_refuses_bad_responses_clearly(cli, tmp_path, content, message):
     responses = tmp_path / "answers.json"
     responses.write_text(content)
-    result = cli("score", "self_direction", "--responses", str(responses))
+    result = cli("score", "work_style", "--responses", str(responses))
     assert result.exit_code == 1 and message in result.output
 
 

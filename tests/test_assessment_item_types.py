@@ -191,8 +191,23 @@ def test_a_best_worst_key_must_name_two_options():
      "line 77: each passage must be text of at least 20 words"),
     ("    scale: knowledge\n    text: How often", "    scale: [knowledge, knowledge]\n"
      "    text: How often", "line 48: 'scale' must name a scale, or list different scales"),
+    ("    title: Judgement\n", "    title: Judgement\n    norms: {mean: 1, sd: 1}\n",
+     "line 7: 'norms' is not a field of a scale (it may hold: key, title, description, "
+     "group, norm)"),
+    ("    key: {best: a, worst: c}", "    key: {best: a, worst: c}\n    knock_out: [c]",
+     "line 22: 'knock_out' is not a field of a sjt item (it may hold: id, type, text, scale, "
+     "source, scenario, options, rule, key, rationale)"),
+    ("      - {id: b, text: Never}", "      - {id: b, text: Never, points: 0.5}",
+     "line 53: use either 'key' (one right answer) or 'points' on the options, not both"),
+    ("    key: a\n", "    key: a\n    knockout: [b]\n",
+     "line 54: a knock-out item needs a 'rationale': managers are shown why the answer rules "
+     "someone out"),
+    ("  - id: why\n", "  - id: why is this\n",
+     "line 64: item id 'why is this' must be 1 to 40 letters, digits, _ or -"),
+    ("    length: long\n", "    length: long\n    scale: judgement\n",
+     "line 67: text items are not counted in a scale: remove 'scale'"),
     ("  - id: hold\n    type: single_choice\n", "  - id: hold\n    type: likert\n",
-     "line 7: scale 'knowledge' mixes likert items with keyed items; give each "
+     "line 7: scale 'knowledge' mixes likert items with other item types; give each "
      "kind its own scale"),
 ])
 def test_keyed_items_with_bad_keys_are_refused_with_a_line(old, new, problem):

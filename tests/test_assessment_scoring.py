@@ -83,8 +83,9 @@ def test_answers_that_do_not_fit_the_bank_are_refused_by_name(bank, responses, m
         scoring.score(bank, responses)
 
 
-def test_the_shipped_self_direction_norm_is_the_documented_mixture_of_johnsons_groups():
-    """One sex- and age-neutral norm per facet: the equal-weight mixture of the 8 groups."""
+def test_the_shipped_work_style_norms_are_the_documented_mixture_of_johnsons_groups():
+    """One sex- and age-neutral norm per scale (the 5 domains and the 4 self-direction facets):
+    the equal-weight mixture of Johnson's 8 sex x age groups, recomputed from the CSV."""
     import csv
     from pathlib import Path
 
@@ -92,13 +93,24 @@ def test_the_shipped_self_direction_norm_is_the_documented_mixture_of_johnsons_g
     if not source.exists():
         pytest.skip(f"{source} is absent (the shared data sits beside the repository)")
     rows = list(csv.DictReader(source.open()))
-    facet_of = {"self_discipline": "C5", "achievement_striving": "C4",
-                "self_efficacy": "C1", "dutifulness": "C3"}
-    bank = banks.shipped()["self_direction"]
+    code_of = {"neuroticism": "N", "extraversion": "E", "openness": "O", "agreeableness": "A",
+               "conscientiousness": "C", "self_discipline": "C5", "achievement_striving": "C4",
+               "self_efficacy": "C1", "dutifulness": "C3"}
+    bank = banks.shipped()["work_style"]
+    assert [scale.key for scale in bank.scales] == list(code_of)
     for scale in bank.scales:
         groups = [(float(r["mean"]), float(r["sd"])) for r in rows
-                  if r["scale"] == facet_of[scale.key]]
+                  if r["scale"] == code_of[scale.key]]
         assert len(groups) == 8
+        assert len({(r["sex"], r["age_min"]) for r in rows
+                    if r["scale"] == code_of[scale.key]}) == 8  # 2 sexes x 4 age bands
         mean = sum(m for m, _ in groups) / 8
         sd = math.sqrt(sum(s * s + (m - mean) ** 2 for m, s in groups) / 8)
         assert (scale.norm.mean, scale.norm.sd) == (round(mean, 2), round(sd, 2)), scale.key
+        what = "facet" if len(code_of[scale.key]) == 2 else "domain"
+        assert scale.norm.source == (f"Johnson IPIP-NEO-120 {what} {code_of[scale.key]}, "
+                                     "equal-weight mixture of 8 sex x age groups"), scale.key
+        # a norm is for a sum of the scale's items: 24 per domain, 4 per facet
+        items = len(bank.items_of(scale.key))
+        assert items == (4 if what == "facet" else 24)
+        assert items < scale.norm.mean < 5 * items, scale.key

@@ -37,6 +37,7 @@ def upgrade():
     sa.Column('focus_losses', sa.Integer(), nullable=False),
     sa.Column('paste_attempts', sa.Integer(), nullable=False),
     sa.Column('scores', sa.JSON(), nullable=True),
+    sa.Column('measures', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_assessment_attempts_application_id_applications'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['bank_version_id'], ['assessment_bank_versions.id'], name=op.f('fk_assessment_attempts_bank_version_id_assessment_bank_versions'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_attempts')),
