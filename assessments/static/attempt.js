@@ -44,10 +44,11 @@
   function fieldsOf(block) {
     const fields = [];
     const groups = new Set();
+    const chosen = new Set();
     for (const input of block.querySelectorAll("input[name], select[name], textarea[name]")) {
       if (input.type === "radio") {
         groups.add(input.name);
-        if (input.checked) { fields.push([input.name, input.value]); groups.delete(input.name); }
+        if (input.checked) { fields.push([input.name, input.value]); chosen.add(input.name); }
       } else if (input.type === "checkbox") {
         if (input.checked) fields.push([input.name, input.value]);
       } else if (input.tagName === "SELECT" && !input.value) {
@@ -56,7 +57,7 @@
         fields.push([input.name, input.value]);
       }
     }
-    if (groups.size) return null;
+    if ([...groups].some((name) => !chosen.has(name))) return null;
     if (block.dataset.type === "multiple_choice" && !fields.length) {
       fields.push(["a-" + block.dataset.item + "-cleared", "1"]);
     }
