@@ -22,8 +22,19 @@ from sqlalchemy.exc import IntegrityError
 
 from assessments import bank as banks
 from assessments import scoring
-from assessments.models import IN_PROGRESS, SUBMITTED, TIMED_OUT, Answer, Attempt, BankVersion
+from assessments.models import (
+    EXTRA_TIME,
+    IN_PROGRESS,
+    RETAKE,
+    SUBMITTED,
+    TIMED_OUT,
+    Answer,
+    Attempt,
+    BankVersion,
+    Grant,
+)
 from assessments.services import current_versions
+from portal import audit
 from portal.extensions import db, utcnow
 from portal.recruiting import services as recruiting
 from portal.recruiting import steps
@@ -84,26 +95,67 @@ def latest_attempts(application: Application) -> dict[str, Attempt]:
 
 def start(application: Application, row: BankVersion) -> Attempt:
     """The application's attempt at this bank: the one already started (a second click, a
-    second tab) or a new one with its own seed and deadline."""
-    existing = latest_attempts(application).get(row.bank_key)
-    if existing is not None:
-        return existing
+    second tab), the finished one unless a manager granted a retake, or a new one with its
+    own seed and a deadline that includes any extra time granted."""
+    latest = latest_attempts(application).get(row.bank_key)
+    retake = _unused_grant(application, row.bank_key, RETAKE)
+    if latest is not None and (latest.is_open or retake is None):
+        return latest
     bank = _parsed(row)
+    extra = list(db.session.scalars(select(Grant).where(
+        Grant.application_id == application.id, Grant.bank_key == row.bank_key,
+        Grant.kind == EXTRA_TIME, Grant.attempt_id.is_(None))))
+    minutes = sum(grant.minutes for grant in extra)
     now = utcnow()
     attempt = Attempt(application_id=application.id, bank_version_id=row.id,
-                      bank_key=row.bank_key, bank_version=row.version, number=1,
-                      seed=secrets.randbits(31), started_at=now, tab_token=secrets.token_hex(16),
-                      deadline_at=now + timedelta(minutes=bank.time_limit_minutes)
+                      bank_key=row.bank_key, bank_version=row.version,
+                      number=latest.number + 1 if latest else 1, seed=secrets.randbits(31),
+                      started_at=now, tab_token=secrets.token_hex(16), extra_minutes=minutes,
+                      deadline_at=now + timedelta(minutes=bank.time_limit_minutes + minutes)
                       if bank.time_limit_minutes else None)
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
     except IntegrityError:  # the same start from another request won the race
         return latest_attempts(application)[row.bank_key]
+    for grant in [*extra, *([retake] if retake else [])]:
+        grant.attempt_id = attempt.id
     if bank.step:
         recruiting.record_step(application, bank.step, steps.IN_PROGRESS,
                                _step_summary(application, bank.step))
     return attempt
+
+
+def _unused_grant(application: Application, bank_key: str, kind: str) -> Grant | None:
+    return db.session.scalar(select(Grant).where(
+        Grant.application_id == application.id, Grant.bank_key == bank_key, Grant.kind == kind,
+        Grant.attempt_id.is_(None)).limit(1))
+
+
+class GrantRefused(ValueError):
+    """A grant that does not fit the attempt's state; the message says why."""
+
+
+def grant(application: Application, bank_key: str, kind: str, minutes: int, reason: str,
+          actor) -> Grant:
+    """Record what a manager grants (who, when, why). Extra time applies to the attempt in
+    progress at once, or to the next attempt; a retake needs a finished attempt."""
+    latest = latest_attempts(application).get(bank_key)
+    if kind == RETAKE and (latest is None or latest.is_open):
+        raise GrantRefused("A retake can be granted once the current attempt is finished.")
+    if kind == RETAKE and _unused_grant(application, bank_key, RETAKE) is not None:
+        raise GrantRefused("A retake is already granted and not yet used.")
+    row = Grant(application_id=application.id, bank_key=bank_key, kind=kind,
+                minutes=minutes if kind == EXTRA_TIME else 0, reason=reason,
+                granted_by_id=actor.id)
+    db.session.add(row)
+    if kind == EXTRA_TIME and latest is not None and latest.is_open:
+        grant_extra_time(latest, minutes)
+        row.attempt_id = latest.id
+    db.session.flush()
+    audit.record(f"assessment.{kind}_granted", application, actor, bank=bank_key,
+                 minutes=row.minutes)
+    return row
 
 
 def ordered_items(attempt: Attempt) -> list[banks.Item]:
@@ -247,7 +299,8 @@ def score(attempt: Attempt) -> None:
     saved = list(db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)))
     for answer in saved:
         item = bank.item(answer.item_id)
-        answer.points = scoring.item_points(item, answer.value) if item else None
+        if item is not None and item.type != "text":  # free text keeps its manager's score
+            answer.points = scoring.item_points(item, answer.value)
     responses = {a.item_id: a.value for a in saved if bank.item(a.item_id) is not None
                  and bank.item(a.item_id).scales}
     attempt.scores = [s.as_dict() for s in scoring.score(bank, responses)]
@@ -293,3 +346,11 @@ def close_expired(now: datetime | None = None) -> int:
         Attempt.status == IN_PROGRESS,
         Attempt.deadline_at < now - timedelta(seconds=GRACE_SECONDS)))
     return sum(close_if_due(attempt, now) for attempt in due)
+
+
+def score_text(answer: Answer, item: banks.Item, level: int, actor) -> None:
+    """A manager's rubric level for a free-text answer; its points are level / best level."""
+    answer.rubric_points, answer.scored_by_id = level, actor.id
+    answer.points = level / item.max_rubric_points if item.max_rubric_points else 0.0
+    audit.record("assessment.answer_scored", db.session.get(Attempt, answer.attempt_id), actor,
+                 item=item.id, level=level)

@@ -91,3 +91,44 @@ class Answer(db.Model):
     first_saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changes: Mapped[int] = mapped_column(default=0)
+    # Free text: the rubric level a manager chose (points then = level / the best level).
+    rubric_points: Mapped[int | None]
+    scored_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+EXTRA_TIME, RETAKE = "extra_time", "retake"
+
+
+class Grant(db.Model):
+    """What a manager granted one application for one bank, with who and why: extra time (an
+    accommodation) or a retake. A grant is used by the attempt it was applied to."""
+
+    __tablename__ = "assessment_grants"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"))
+    bank_key: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(20))
+    minutes: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(String(300))
+    granted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment_attempts.id", ondelete="SET NULL"))
+
+    granted_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (Index("ix_assessment_grants_application", "application_id", "bank_key"),)
+
+
+class OpeningRules(db.Model):
+    """What an opening asks of its candidates' assessments (see verdicts.py for the shape):
+    cut scores, culture profile, knock-out answers, typing targets. No row: the defaults."""
+
+    __tablename__ = "assessment_opening_rules"
+    opening_id: Mapped[int] = mapped_column(
+        ForeignKey("openings.id", ondelete="CASCADE"), primary_key=True)
+    rules: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -18,6 +18,14 @@ def _start_url(key: str):
                                        step_key=key)
 
 
+def _review_url(application) -> str:
+    return url_for("assessment_results.application", application_id=application.id)
+
+
+def _settings_url(key: str):
+    return lambda opening: url_for("assessment_results.rules", opening_id=opening.id) + "#" + key
+
+
 ASSESSMENT_STEPS = (
     steps.StepDefinition("skills_assessment", "Skills assessment",
                          "Customer situations and a typing test.", minutes=30),
@@ -32,7 +40,8 @@ ASSESSMENT_STEPS = (
 
 
 # Built once: registering again (every app the process creates) must find the same objects.
-_REGISTERED = tuple(replace(step, start_url=_start_url(step.key)) if step.key in STEPS else step
+_REGISTERED = tuple(replace(step, start_url=_start_url(step.key), review_url=_review_url,
+                            settings_url=_settings_url(step.key)) if step.key in STEPS else step
                     for step in ASSESSMENT_STEPS)
 
 

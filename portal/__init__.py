@@ -80,6 +80,7 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from assessments.candidate_views import bp as assessments_bp
+    from assessments.results_views import bp as assessment_results_bp
     from assessments.views import bp as assessment_banks_bp
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
@@ -90,7 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.recruiting.pipeline_views import bp as pipeline_bp
 
     for blueprint in (careers_bp, auth_bp, candidate_bp, pipeline_bp, openings_bp, admin_bp,
-                      assessment_banks_bp, assessments_bp, health_bp):
+                      assessment_banks_bp, assessments_bp, assessment_results_bp,
+                      health_bp):
         app.register_blueprint(blueprint)
 
 

@@ -26,6 +26,9 @@ class StepDefinition:
     # is not yet available (the dashboard then says so instead of offering a dead link).
     start_url: Callable[[object], str] | None = None
     minutes: int | None = None  # expected effort, shown to the candidate
+    # Where managers read the step's results for an application, and set it up for an opening.
+    review_url: Callable[[object], str] | None = None
+    settings_url: Callable[[object], str] | None = None
 
 
 _registry: dict[str, StepDefinition] = {}

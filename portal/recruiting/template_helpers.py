@@ -5,11 +5,16 @@ from flask import Blueprint
 from portal.recruiting import choices, stages, steps
 
 
-def _step_title(key: str) -> str:
+def _step_definition(key: str) -> steps.StepDefinition:
+    """The registered step, or a bare one for a key no package registers any more."""
     try:
-        return steps.get(key).title
+        return steps.get(key)
     except steps.UnknownStep:
-        return key
+        return steps.StepDefinition(key, key, "")
+
+
+def _step_title(key: str) -> str:
+    return _step_definition(key).title
 
 
 def pay(opening) -> str:
@@ -40,7 +45,7 @@ def equipment(application) -> str:
 def register(bp: Blueprint) -> None:
     filters = {
         "pay": pay, "hours": hours, "where": where, "equipment": equipment,
-        "step_title": _step_title,
+        "step_title": _step_title, "step_definition": _step_definition,
         "shift_name": lambda k: choices.SHIFT_NAMES.get(k, k),
         "day_name": lambda k: choices.DAY_NAMES.get(k, k),
         "language_name": lambda k: choices.LANGUAGE_NAMES.get(k, k),
