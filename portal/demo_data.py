@@ -11,6 +11,7 @@ from functools import cache
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from assessments import demo as assessment_demo
 from assessments import services as assessment_services
 from portal.auth.models import ADMIN, MANAGER, QA, TRAINER, User
 from portal.extensions import db, utcnow
@@ -119,6 +120,7 @@ def load(candidates: int = 300, seed: int = 7) -> None:
     _spread_dates(rng)
     openings[4].status = "draft"
     assessment_services.publish_shipped()
+    _take_assessments(rng)
 
 
 def _apply_and_progress(rng, opening: Opening, candidate: User, manager: User) -> None:
@@ -148,6 +150,14 @@ def _apply_and_progress(rng, opening: Opening, candidate: User, manager: User) -
         return
     for stage in PATH[:PATH.index(final) + 1]:
         services.move(application, stage, manager, "Looks good")
+
+
+def _take_assessments(rng) -> None:
+    """Candidates past the first stage have taken their assessments; some new ones too."""
+    for application in db.session.scalars(select(Application).order_by(Application.id)):
+        if application.stage != stages.WITHDRAWN and (
+                application.stage != stages.APPLIED or rng.random() < 0.4):
+            assessment_demo.take_assessments(rng, application)
 
 
 def _spread_dates(rng) -> None:

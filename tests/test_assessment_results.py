@@ -264,3 +264,18 @@ def test_an_attempt_keeps_the_bank_version_it_was_taken_with(world):
     services.publish(BANK.replace("I work hard", "I work very hard").encode(), None)
     db.session.commit()
     assert attempts.bank_of(db.session.get(Attempt, attempt.id)).item("g3").text == "I work hard"
+
+
+def test_demo_candidates_have_finished_assessments_with_scores(app, client, login):
+    from portal import demo_data
+    from portal.auth.models import User
+
+    demo_data.load(candidates=12, seed=3)
+    db.session.commit()
+    finished = db.session.scalars(select(Attempt).where(Attempt.status == "submitted")).all()
+    assert {a.bank_key for a in finished} >= {"work_style", "soft_skills", "typing"}
+    typing = next(a for a in finished if a.bank_key == "typing")
+    assert 10 < typing.measures[0]["net_wpm"] < 120
+    login(client, User.by_email("manager@example.com"), password=demo_data.DEMO_PASSWORD)
+    text = page_text(results_page(client, finished[0].application))
+    assert "Recommendation:" in text and ("percentile" in text or "of 100" in text)
