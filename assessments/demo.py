@@ -52,7 +52,7 @@ def _answer(rng: random.Random, item: banks.Item, skill: float):
     if item.type == "multiple_choice":
         return list(item.key) if expert else rng.sample(ids, k=rng.randint(1, len(ids)))
     if item.type == "text":
-        return "I listened, said sorry for the wait and fixed the order while they were on the line."
+        return "I listened, said sorry for the wait and fixed the order while they waited."
     if item.type == "typing":
         index = rng.randrange(len(item.passages))
         speed = max(15.0, rng.gauss(42, 10)) * 5 / 60  # characters a second
