@@ -1,18 +1,32 @@
 """Managers read an application's assessment results, score free-text answers, grant extra
 time or a retake, and set each opening's screening rules. Reading results is audited."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from assessments import attempts, opening_rules, results, verdicts
 from assessments.forms import GrantForm, RubricScoreForm
 from assessments.models import Answer, Attempt
-from portal import audit
+from portal import audit, pdf
 from portal.auth.models import ADMIN, MANAGER
 from portal.auth.permissions import roles
-from portal.extensions import db
+from portal.extensions import db, utcnow
 from portal.form_errors import flash_errors
 from portal.recruiting.models import Application, Opening
+
+TYPE_LABELS = {"likert": "Agreement", "single_choice": "Single choice",
+               "multiple_choice": "Multiple choice", "best_worst": "Situation: best and worst",
+               "rank": "Situation: ranking", "rating": "Situation: rating", "text": "Free text",
+               "typing": "Typing"}
 
 bp = Blueprint("assessment_results", __name__, url_prefix="/assessments",
                template_folder="templates")
@@ -33,8 +47,26 @@ def application(application_id: int):
     audit.record("assessment.results_viewed", application, current_user)
     db.session.commit()
     return render_template("assessments/results.html", found=found, application=application,
-                           grant_form=_grant_form(found), rubric_form=RubricScoreForm(),
-                           verdicts=verdicts)
+                           grant_form=_grant_form(found), verdicts=verdicts,
+                           type_labels=TYPE_LABELS)
+
+
+@bp.get("/applications/<int:application_id>/report.pdf")
+@roles(MANAGER, ADMIN)
+def report(application_id: int):
+    """The results as a PDF for the hiring file."""
+    application = db.get_or_404(Application, application_id)
+    html = render_template("assessments/report.html", found=results.for_application(application),
+                           application=application, verdicts=verdicts, printed_at=utcnow(),
+                           printed_by=current_user.full_name)
+    try:
+        document = pdf.render(html)
+    except pdf.PdfUnavailable as missing:
+        abort(503, str(missing))
+    audit.record("assessment.report_downloaded", application, current_user)
+    db.session.commit()
+    return Response(document, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="assessment-results-{application.id}.pdf"'})
 
 
 @bp.post("/applications/<int:application_id>/grants")

@@ -279,3 +279,33 @@ def test_demo_candidates_have_finished_assessments_with_scores(app, client, logi
     login(client, User.by_email("manager@example.com"), password=demo_data.DEMO_PASSWORD)
     text = page_text(results_page(client, finished[0].application))
     assert "Recommendation:" in text and ("percentile" in text or "of 100" in text)
+
+
+def test_the_pdf_report_carries_the_recommendation_and_scales_and_is_audited(
+        world, client, login):
+    manager, candidate, application = world
+    take(application, {**GOOD, "where": "kitchen"})
+    login(client, manager)
+    response = client.get(f"/assessments/applications/{application.id}/report.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == \
+        f'attachment; filename="assessment-results-{application.id}.pdf"'
+    assert response.headers["Cache-Control"] == "no-store"
+    pdf = response.get_data()
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 2000
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "assessment.report_downloaded"))
+    assert (event.actor_id, event.target_id) == (manager.id, application.id)
+
+
+def test_a_report_loads_nothing_from_outside_whatever_a_name_holds(app, monkeypatch):
+    from urllib.request import OpenerDirector
+
+    from portal import pdf
+
+    opened = []
+    monkeypatch.setattr(OpenerDirector, "open", lambda self, *a, **k: opened.append(a) or 1 / 0)
+    html = ('<p>Ana <img src="http://169.254.169.254/latest/meta-data/"> Lima</p>'
+            '<link rel="stylesheet" href="file:///etc/passwd">')
+    assert pdf.render(html).startswith(b"%PDF-")
+    assert opened == []  # refused before any request or file was opened
