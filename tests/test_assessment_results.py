@@ -97,7 +97,7 @@ def test_the_manager_reads_scales_signals_answers_and_the_recommendation(world, 
     assert "Recommendation: Meets the criteria" in text
     assert "Percentiles compare with one reference group for everyone: the test's own " \
            "reference group" in text
-    assert "Where will you take calls? A room with a door" in text
+    assert "Where will you take calls? Answer A room with a door" in text
     viewed = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "assessment.results_viewed")).all()
     assert [(e.actor_id, e.target_id) for e in viewed] == [(manager.id, application.id)]
