@@ -52,6 +52,11 @@ class A11yData:
     application_id: int
     admin_id: int
     reset_path: str           # a valid password-reset link, as emailed
+    assessed_application_id: int  # an application to an opening with every assessment step
+    assessed_opening_id: int
+    sjt_attempt_id: int       # in progress
+    typing_attempt_id: int    # its typing test running
+    done_attempt_id: int      # finished
 
 
 # --- what to do on a page before checking it -------------------------------------------------
@@ -107,6 +112,23 @@ VISITS = [
     Visit("assessment-banks", "manager", "/assessments/banks/"),
     Visit("assessment-banks-errors", "manager", "/assessments/banks/",
           submit("Check and publish"), answer_status=422),
+    Visit("assessment-step", "candidate",
+          "/me/assessments/applications/{assessed_application_id}/skills_assessment"),
+    Visit("assessment-page", "candidate", "/me/assessments/attempts/{sjt_attempt_id}?page=1"),
+    Visit("assessment-page-2", "candidate", "/me/assessments/attempts/{sjt_attempt_id}?page=2"),
+    Visit("assessment-page-errors", "candidate",
+          "/me/assessments/attempts/{sjt_attempt_id}?page=2",
+          then=lambda page: rank_twice_and_go_on(page), answer_status=422),
+    Visit("assessment-review", "candidate", "/me/assessments/attempts/{sjt_attempt_id}/review"),
+    Visit("typing-test", "candidate",
+          "/me/assessments/attempts/{typing_attempt_id}/typing/call_notes"),
+    Visit("assessment-done", "candidate", "/me/assessments/attempts/{done_attempt_id}/done"),
+    Visit("assessment-results", "manager", "/assessments/applications/{assessed_application_id}",
+          then=lambda page: page.locator("details summary").first.click()),
+    Visit("screening-rules", "manager", "/assessments/openings/{assessed_opening_id}/rules"),
+    Visit("screening-rules-errors", "manager",
+          "/assessments/openings/{assessed_opening_id}/rules",
+          then=lambda page: bad_cut_score(page), answer_status=422),
     Visit("users", "admin", "/admin/users"),
     Visit("users-bad-filter", "admin", "/admin/users?q=" + "x" * 101),
     Visit("user", "admin", "/admin/users/{admin_id}"),
@@ -121,6 +143,22 @@ VISITS = [
 def next_page(page):
     with page.expect_navigation():
         page.get_by_role("link", name="Next →").click()
+
+
+def rank_twice_and_go_on(page):
+    """Give two responses of a ranking question the same rank, then press Next/Review."""
+    selects = page.locator("select[name^='a-'][name*='-']").filter(
+        has=page.locator("option", has_text="Rank…"))
+    selects.nth(0).select_option("1")
+    selects.nth(1).select_option("1")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Next page|Review and finish")).click()
+
+
+def bad_cut_score(page):
+    page.locator("input[name^='cut-']").first.fill("150")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the rules").click()
 
 
 def older_page(page):
@@ -182,6 +220,7 @@ def a11y_data(live_app, seed, small_pages) -> A11yData:
         # More rows than a pipeline page, in a stage whose count no other browser test reads.
         for other in others:
             services.move(apply(second, other), "review", manager)
+        assessed = _assessments_part_way(manager, candidate)
         auth_services.request_password_reset(candidate.email)
         db.session.commit()
         body = db.session.scalars(
@@ -193,7 +232,40 @@ def a11y_data(live_app, seed, small_pages) -> A11yData:
         assert match, f"no reset link in the email:\n{body}"
         return A11yData(opening_id=opening.id, apply_opening_id=second.id,
                         application_id=application.id, admin_id=admin.id,
-                        reset_path=match.group(1))
+                        reset_path=match.group(1), **assessed)
+
+
+def _assessments_part_way(manager, candidate) -> dict:
+    """The shipped banks published; an application to an opening with every assessment step:
+    the situations in progress, the typing test running, the work-style questionnaire finished.
+    Clocks are set far ahead: the checks take longer than the tests' time limits."""
+    from datetime import timedelta
+
+    from assessments import attempts, typing_test
+    from assessments import services as bank_services
+    from portal.extensions import utcnow
+    from tests.helpers import apply, open_opening
+
+    bank_services.publish_shipped()
+    opening = open_opening(manager, title="Chat Support Agent (Remote)", steps=[
+        "personality_fit", "skills_assessment", "home_office_readiness"])
+    application = apply(opening, candidate, full_name="Casey Candidate")
+    found = {}
+    for step in ("skills_assessment", "personality_fit"):
+        for row, bank in attempts.step_banks(step):
+            found[bank.key] = attempt = attempts.start(application, row)
+            attempt.deadline_at = utcnow() + timedelta(hours=3)
+    sjt = found["soft_skills"]
+    typing = found["typing"]
+    item = attempts.bank_of(typing).item("call_notes")
+    typing_test.begin(typing, item).first_saved_at = utcnow() + timedelta(hours=1)
+    done = found["work_style"]
+    for seq, item in enumerate(("c5_1", "c5_2", "e1_1"), 1):
+        attempts.save_answer(done, item, 4, seq=seq, tab=done.tab_token)
+    attempts.submit(done)
+    return dict(assessed_application_id=application.id, assessed_opening_id=opening.id,
+                sjt_attempt_id=sjt.id, typing_attempt_id=typing.id,
+                done_attempt_id=found["work_style"].id)
 
 
 @dataclass
