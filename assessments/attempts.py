@@ -12,16 +12,19 @@ Rules that protect candidates' work:
   tabs never overwrite each other's answers.
 """
 
+import functools
 import random
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from assessments import bank as banks
-from assessments import scoring
+from assessments import norms, scoring, screening_sync
 from assessments.models import (
     EXTRA_TIME,
     IN_PROGRESS,
@@ -123,6 +126,7 @@ def start(application: Application, row: BankVersion) -> Attempt:
     if bank.step:
         recruiting.record_step(application, bank.step, steps.IN_PROGRESS,
                                _step_summary(application, bank.step))
+    screening_sync.sync(application)  # "not finished" from now, a retake included
     return attempt
 
 
@@ -236,17 +240,48 @@ def save_answer(attempt: Attempt, item_id: str, answer, seq: int | None, tab: st
         value = scoring.check_answer(item, answer)
     except scoring.ResponseError as error:
         raise AnswerRefused(422, str(error)) from None
-    saved = db.session.get(Answer, (attempt.id, item_id))
-    if seq is None:
-        seq = saved.seq + 1 if saved is not None else 1
-    stale = saved is not None and seq <= saved.seq
-    if saved is None:
-        db.session.add(Answer(attempt_id=attempt.id, item_id=item_id, value=value, seq=seq))
-    elif not stale:
-        saved.value, saved.seq, saved.saved_at = value, seq, utcnow()
-        saved.changes += 1
-    db.session.flush()
-    return Saved(answered=answered_count(attempt), total=question_count(bank), stale=stale)
+    changes = _upsert_answer(attempt.id, item_id, value, seq)
+    return Saved(answered=answered_count(attempt), total=question_count(bank),
+                 stale=changes is None)
+
+
+# INSERT ... ON CONFLICT DO UPDATE ... RETURNING, as each database we run on spells it.
+_INSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+
+
+@functools.cache
+def _answer_upsert(dialect: str, newest: bool):
+    """The statement that keeps one answer: an INSERT, or an UPDATE of the stored answer when
+    the sent seq is newer (a change counted, `first_saved_at` kept), returning `changes`; no row
+    when the stored seq is as new or newer. `newest` (no seq sent): newer than any stored, so
+    its seq is the stored one + 1. Built once per database and kind: building the statement
+    costs several times more than running it."""
+    answers = Answer.__table__
+    first = _INSERTS[dialect](answers).values(
+        attempt_id=bindparam("attempt_id"), item_id=bindparam("item_id"),
+        value=bindparam("value"), seq=bindparam("seq"), first_saved_at=bindparam("now"),
+        saved_at=bindparam("now"), changes=0)
+    sent = first.excluded
+    return first.on_conflict_do_update(
+        index_elements=[answers.c.attempt_id, answers.c.item_id],
+        set_={"value": sent.value, "saved_at": sent.saved_at, "changes": answers.c.changes + 1,
+              "seq": answers.c.seq + 1 if newest else sent.seq},
+        where=None if newest else sent.seq > answers.c.seq,
+    ).returning(answers.c.changes)
+
+
+def _upsert_answer(attempt_id: int, item_id: str, value, seq: int | None) -> int | None:
+    """Keep one answer in one statement: how often it changed before (0: a first answer), or
+    None when `seq` is not newer than the stored one (a late save: nothing changes)."""
+    upsert = _answer_upsert(db.engine.dialect.name, newest=seq is None)
+    changes = db.session.execute(upsert, {
+        "attempt_id": attempt_id, "item_id": item_id, "value": value,
+        "seq": 1 if seq is None else seq, "now": utcnow()}).scalar()
+    # The statement went around the ORM: an Answer this session holds reloads when next read.
+    held = db.session.identity_map.get(db.session.identity_key(Answer, (attempt_id, item_id)))
+    if held is not None:
+        db.session.expire(held)
+    return changes
 
 
 def answers_of(attempt: Attempt) -> dict[str, object]:
@@ -255,7 +290,8 @@ def answers_of(attempt: Attempt) -> dict[str, object]:
 
 
 def answered_count(attempt: Attempt) -> int:
-    return db.session.query(Answer).filter(Answer.attempt_id == attempt.id).count()
+    return db.session.scalar(select(func.count()).select_from(Answer).where(
+        Answer.attempt_id == attempt.id))
 
 
 def question_count(bank: banks.Bank) -> int:
@@ -290,11 +326,13 @@ def _close(attempt: Attempt, status: str, when: datetime) -> None:
         recruiting.record_step(application, bank.step,
                                steps.COMPLETED if done else steps.IN_PROGRESS,
                                _step_summary(application, bank.step))
+    screening_sync.sync(attempt.application)
 
 
 def score(attempt: Attempt) -> None:
-    """Item points and scale scores from the saved answers under the attempt's bank version;
-    run again after a key is corrected, it re-scores."""
+    """Item points and scale scores from the saved answers under the attempt's bank version
+    (and the bank's newest local norms, if any; each score names its norm); run again after a
+    key is corrected, it re-scores."""
     bank = bank_of(attempt)
     saved = list(db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)))
     for answer in saved:
@@ -303,7 +341,8 @@ def score(attempt: Attempt) -> None:
             answer.points = scoring.item_points(item, answer.value)
     responses = {a.item_id: a.value for a in saved if bank.item(a.item_id) is not None
                  and bank.item(a.item_id).scales}
-    attempt.scores = [s.as_dict() for s in scoring.score(bank, responses)]
+    attempt.scores = [s.as_dict() for s in scoring.score(bank, responses,
+                                                         norms.current(attempt.bank_key))]
     by_item = {answer.item_id: answer for answer in saved}
     attempt.measures = [_typing_measures(item, by_item.get(item.id))
                         for item in bank.items if item.type == "typing"]

@@ -177,9 +177,10 @@ def autosave(attempt_id: int):
         db.session.commit()  # an attempt whose time ran out stays closed
         return _refusal(refused.status, _plain(refused.message) if refused.status == 422
                         else refused.message)
+    remaining = attempts.remaining_seconds(attempt)  # before the commit expires the attempt
     db.session.commit()
     return jsonify(saved=True, stale=saved.stale, answered=saved.answered, total=saved.total,
-                   remaining=attempts.remaining_seconds(attempt))
+                   remaining=remaining)
 
 
 def _refusal(status: int, message: str):

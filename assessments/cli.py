@@ -62,6 +62,20 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Closed {closed} attempt(s) whose time had run out.")
 
+    @group.command("recompute-norms")
+    def recompute_norms():
+        """Local norms for every bank a manager switched to them, from the finished attempts
+        (a norm that moved becomes a new version). Run it from cron, say nightly."""
+        from assessments import norms
+        from portal.extensions import db
+
+        added = norms.recompute_all()
+        db.session.commit()
+        for norm in added:
+            click.echo(f"{norm.bank_key}.{norm.scale_key}: version {norm.version}, mean "
+                       f"{norm.mean}, sd {norm.sd}, from {norm.n} applicants")
+        click.echo(f"{len(added)} local norm(s) added.")
+
     @group.command("validate")
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
     def validate(file: Path):

@@ -132,3 +132,31 @@ class OpeningRules(db.Model):
     rules: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class NormSetting(db.Model):
+    """A manager's choice for a bank: from how many finished attempts its scales are normed on
+    the portal's own applicants instead of the bank's reference norm."""
+
+    __tablename__ = "assessment_norm_settings"
+    bank_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    minimum: Mapped[int]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class LocalNorm(db.Model):
+    """One computed local norm of a scale, never changed: a recomputation that moves it adds a
+    version, and every result names the norm it was scored against."""
+
+    __tablename__ = "assessment_local_norms"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_key: Mapped[str] = mapped_column(String(60))
+    scale_key: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int]
+    mean: Mapped[float] = mapped_column(Float)
+    sd: Mapped[float] = mapped_column(Float)
+    n: Mapped[int]
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("bank_key", "scale_key", "version"),)

@@ -7,7 +7,7 @@ saved with who changed them. Field names: `cut-<bank>.<scale>`, `low-`/`high-<ba
 from werkzeug.datastructures import MultiDict
 
 from assessments import bank as banks
-from assessments import verdicts
+from assessments import screening_sync, verdicts
 from assessments.models import OpeningRules
 from portal import audit
 from portal.extensions import db
@@ -75,3 +75,4 @@ def save(opening: Opening, rules: dict, actor) -> None:
     audit.record("assessment.rules_changed", opening, actor,
                  cut_scores=len(rules["cut_scores"]), culture=len(rules["culture"]),
                  knockouts=len(rules["knockouts"]))
+    screening_sync.recompute_later(opening)  # the pipeline's recommendations follow

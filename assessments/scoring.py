@@ -13,7 +13,7 @@ Bands: low below `band_low_below`, high above `band_high_above`, average between
 import math
 from dataclasses import asdict, dataclass
 
-from assessments.bank import LIKERT_POINTS, RATING_POINTS, TEXT_LIMITS, Bank, Item
+from assessments.bank import LIKERT_POINTS, RATING_POINTS, TEXT_LIMITS, Bank, Item, Norm
 
 MIN_ANSWERED = 0.75
 
@@ -33,6 +33,7 @@ class ScaleScore:
     t_score: float | None
     percentile: float | None
     band: str | None
+    norm: str | None = None  # the source of the norm the T-score used (kept with the result)
 
     def as_dict(self) -> dict:
         """For people and JSON: numbers to two decimals."""
@@ -168,7 +169,9 @@ def item_points(item: Item, answer) -> float | None:
         len(expert) * (RATING_POINTS - 1))
 
 
-def score_scale(bank: Bank, scale_key: str, responses: dict) -> ScaleScore:
+def score_scale(bank: Bank, scale_key: str, responses: dict,
+                norm: Norm | None = None) -> ScaleScore:
+    """One scale; `norm` (a local norm) replaces the bank's own when given."""
     items = bank.items_of(scale_key)
     answered = [item for item in items if item.id in responses]
     likert = bool(items) and items[0].type == "likert"
@@ -183,23 +186,28 @@ def score_scale(bank: Bank, scale_key: str, responses: dict) -> ScaleScore:
         return ScaleScore(scale_key, 0, len(items), 0.0, None, None, None, None, None)
     mean = raw / len(values)
     normalized = (mean - 1) / (LIKERT_POINTS - 1) * 100 if likert else mean * 100
-    norm = next(s.norm for s in bank.scales if s.key == scale_key)
+    norm = norm or next(s.norm for s in bank.scales if s.key == scale_key)
     t = pct = level = None
     if norm is not None and len(values) >= MIN_ANSWERED * len(items):
         t = t_score(mean * len(items), norm.mean, norm.sd)
         pct = percentile(t)
         level = band(t, bank.band_low_below, bank.band_high_above)
-    return ScaleScore(scale_key, len(values), len(items), raw, mean, normalized, t, pct, level)
+    return ScaleScore(scale_key, len(values), len(items), raw, mean, normalized, t, pct, level,
+                      norm.source if norm is not None else None)
 
 
-def score(bank: Bank, responses: dict) -> list[ScaleScore]:
+def score(bank: Bank, responses: dict, norms: dict[str, Norm] | None = None
+          ) -> list[ScaleScore]:
     """Every scale of `bank` for a mapping of item id -> answer. Unknown item ids and answers
-    out of range raise ResponseError; unanswered items are simply missing."""
+    out of range raise ResponseError; unanswered items are simply missing. `norms` (scale key
+    -> local norm) replace the bank's reference norms where given."""
     known = {item.id for item in bank.items}
     unknown = sorted(set(responses) - known)
     if unknown:
         raise ResponseError("not items of this bank: " + ", ".join(map(str, unknown[:10])))
-    return [score_scale(bank, scale.key, responses) for scale in bank.scales]
+    norms = norms or {}
+    return [score_scale(bank, scale.key, responses, norms.get(scale.key))
+            for scale in bank.scales]
 
 
 # --- typing --------------------------------------------------------------------------------

@@ -15,10 +15,8 @@ Rules (one JSON object per opening, every part optional):
 from dataclasses import dataclass, field
 
 from assessments.bank import Bank
+from portal.recruiting.screening import FAIL, OUTCOME_LABELS, PASS, PENDING, REVIEW
 
-PASS, REVIEW, FAIL, PENDING = "pass", "review", "fail", "pending"
-OUTCOME_LABELS = {PASS: "Meets the criteria", REVIEW: "Review", FAIL: "Does not meet the criteria",
-                  PENDING: "Not finished"}
 FIT_REVIEW_BELOW = 50.0
 DEFAULT_TYPING = {"net_wpm": 30, "accuracy": 0.9}
 

@@ -1,11 +1,13 @@
 """Trainers and managers see the assessment banks and publish new versions."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from assessments import bank as banks
-from assessments import services
+from assessments import norms, services
 from assessments.forms import BankUploadForm
+from assessments.models import IN_PROGRESS, Attempt, LocalNorm, NormSetting
 from portal.auth.models import ADMIN, MANAGER, TRAINER
 from portal.auth.permissions import roles
 from portal.extensions import db
@@ -38,4 +40,37 @@ def index():
             return redirect(url_for("assessment_banks.index"))
     status = 422 if problems or form.errors else 200
     return render_template("assessments/banks.html", form=form, problems=problems,
-                           current=services.current_versions()), status
+                           current=services.current_versions(), **_norm_status()), status
+
+
+def _norm_status() -> dict:
+    finished = dict(db.session.execute(
+        select(Attempt.bank_key, func.count(func.distinct(Attempt.application_id)))
+        .where(Attempt.status != IN_PROGRESS).group_by(Attempt.bank_key)).all())
+    local = {}
+    for row in db.session.scalars(select(LocalNorm).order_by(LocalNorm.id)):
+        local[row.bank_key] = f"v{row.version}, {row.n} applicants, {row.computed_at:%Y-%m-%d}"
+    return {"finished": finished, "local": local, "min_sample": norms.MIN_SAMPLE,
+            "norm_settings": {s.bank_key: s for s in db.session.scalars(select(NormSetting))},
+            "can_set_norms": current_user.has_role(MANAGER, ADMIN)}
+
+
+@bp.post("/<bank_key>/norms")
+@roles(MANAGER, ADMIN)
+def norms_setting(bank_key: str):
+    """From how many finished attempts a bank is normed on the portal's own applicants."""
+    if not any(row.bank_key == bank_key for row, _ in services.current_versions()):
+        abort(404)
+    raw = (request.form.get("minimum") or "").strip()
+    try:
+        minimum = int(raw) if raw else None
+    except ValueError:
+        minimum = -1
+    if minimum is not None and not norms.MIN_SAMPLE <= minimum <= 1_000_000:
+        flash(f"Give a whole number of attempts from {norms.MIN_SAMPLE} to 1,000,000, or leave "
+              "it empty to keep the reference norm.", "warning")
+        return redirect(url_for("assessment_banks.index"))
+    norms.set_minimum(bank_key, minimum, current_user)
+    db.session.commit()
+    flash("Saved. Run recompute-norms (or wait for its nightly run) to compute them.", "success")
+    return redirect(url_for("assessment_banks.index"))

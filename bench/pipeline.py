@@ -33,10 +33,11 @@ from werkzeug.security import generate_password_hash
 from portal import create_app
 from portal.auth.models import CANDIDATE, MANAGER, User, UserRole
 from portal.extensions import db
-from portal.recruiting import search, stages
+from portal.recruiting import screening, search, stages
 from portal.recruiting.models import (
     OPEN,
     Application,
+    ApplicationScore,
     ApplicationSearchTerm,
     Opening,
     StageChange,
@@ -55,8 +56,17 @@ FIRST_NAMES = ("Maria", "James", "Aisha", "Wei", "Carlos", "Priya", "John", "Fat
 # 20**3 = 8,000 surnames: each is rare, so searching for one is the honest worst case.
 SYLLABLES = ("ka", "lo", "mar", "ven", "di", "sto", "ren", "bel", "tor", "an", "ski", "ger",
              "mo", "ral", "quin", "ash", "el", "dun", "vik", "sa")
+# Screening results: most candidates past the first stage have taken the assessments of the
+# openings' steps (soft_skills and home_office: six scales), some new ones too.
+OUTCOME_WEIGHTS = {screening.PASS: 45, screening.REVIEW: 20, screening.FAIL: 25,
+                   screening.PENDING: 10}
+SCORE_KEYS = tuple(f"{bank}.{scale}" for bank, scales in (
+    ("soft_skills", ("customer_care", "problem_solving", "professionalism")),
+    ("home_office", ("readiness", "privacy", "connectivity"))) for scale in scales)
+SORTED_BY = SCORE_KEYS[0]
 PAGES = ("a default (active, newest)", "b stage=screening", "c opening=1, all, by name",
-         "d deep page (20 x next)", "e text search")
+         "d deep page (20 x next)", "e text search", "f outcome=review",
+         "g all, by customer care")
 NEXT_LINK = re.compile(r'rel="next" href="([^"]+)"')
 # Transaction control is not a query (and SQLite sends BEGIN where PostgreSQL does not).
 NOT_QUERIES = ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK")
@@ -84,7 +94,8 @@ def fresh_database(server_url: str | None, tmp: Path, size: int):
 
 
 def candidate(number: int, rng: random.Random, now: datetime, password_hash: str) -> tuple:
-    """One candidate's user, role, application and stage change, as Core insert rows."""
+    """One candidate's user, role, application, stage change, search terms and screening
+    scores, as Core insert rows."""
     user_id = number + 1  # id 1 is the manager
     name = f"{rng.choice(FIRST_NAMES)} " + "".join(rng.choices(SYLLABLES, k=3)).capitalize()
     email = f"{name.lower().replace(' ', '.')}.{number}@example.com"
@@ -101,14 +112,23 @@ def candidate(number: int, rng: random.Random, now: datetime, password_hash: str
         "hours_per_week": 30, "experience_years": rng.randint(0, 12), "has_computer": True,
         "has_headset": True, "has_wired_internet": rng.random() < 0.8, "created_at": created,
         "privacy_consent_at": created, "retention_consent_at": created,
-        "privacy_notice_version": "2026-11", "stage_changed_at": moved}
+        "privacy_notice_version": "2026-11", "stage_changed_at": moved,
+        "screening_outcome": None}
+    scores = []
+    if stage not in (stages.APPLIED, stages.WITHDRAWN) or rng.random() < 0.3:
+        outcome = rng.choices(list(OUTCOME_WEIGHTS), list(OUTCOME_WEIGHTS.values()))[0]
+        application["screening_outcome"] = outcome
+        # A pending candidate has finished one of the two banks.
+        keys = SCORE_KEYS[:3] if outcome == screening.PENDING else SCORE_KEYS
+        scores = [{"application_id": number, "key": key, "value": round(rng.uniform(0, 100), 1)}
+                  for key in keys]
     applied = stage == stages.APPLIED
     change = {"application_id": number, "from_stage": None if applied else stages.APPLIED,
               "to_stage": stage, "actor_id": user_id if applied else 1, "reason": "",
               "created_at": moved}
     terms = [{"term": term, "application_id": number}
              for term in search.terms_for(name, email)]
-    return user, role, application, change, terms
+    return user, role, application, change, terms, scores
 
 
 def load(app, size: int) -> str:
@@ -116,7 +136,7 @@ def load(app, size: int) -> str:
     rng, now = random.Random(size), datetime.now(UTC)
     password_hash = generate_password_hash(PASSWORD)  # once: every candidate reuses it
     tables = (User.__table__, UserRole.__table__, Application.__table__, StageChange.__table__,
-              ApplicationSearchTerm.__table__)
+              ApplicationSearchTerm.__table__, ApplicationScore.__table__)
     with app.app_context(), db.engine.begin() as conn:
         conn.execute(insert(User.__table__), [{
             "id": 1, "email": MANAGER_EMAIL, "full_name": "Bench Manager",
@@ -135,7 +155,8 @@ def load(app, size: int) -> str:
             for table, batch in zip(tables, zip(*rows, strict=True), strict=True):
                 flat = [row for item in batch
                         for row in (item if isinstance(item, list) else [item])]
-                conn.execute(insert(table), flat)
+                if flat:
+                    conn.execute(insert(table), flat)
         conn.execute(true_stage_counts())
         # Someone the default (active) view can find, so the search shows rows at every size.
         name = conn.scalar(select(Application.full_name).where(
@@ -217,7 +238,10 @@ def site(size: int, server_url: str | None, tmp: Path, counter: list):
         event.listen(engine, "before_cursor_execute", lambda *args: count(counter, args[2]))
         deep, depth = deep_url(client)
         urls = ("/pipeline/", "/pipeline/?stage=screening",
-                "/pipeline/?opening=1&stage=all&sort=name", deep, f"/pipeline/?q={search_text}")
+                "/pipeline/?opening=1&stage=all&sort=name", deep, f"/pipeline/?q={search_text}",
+                # All stages: at 100 applications the active ones with a score do not fill a
+                # page, and a page that runs on into the unscored rows costs one more query.
+                "/pipeline/?outcome=review", f"/pipeline/?stage=all&sort=score:{SORTED_BY}")
         try:
             yield Site(size, client, dict(zip(PAGES, urls, strict=True)),
                        {PAGES[3]: f"page {depth}", PAGES[4]: f"q={search_text}"})
@@ -275,7 +299,8 @@ def report(small: Site, large: Site) -> None:
     worst = max(ratios.values())
     print(f"\nRESULT name=pipeline ratio={worst:.2f} queries_equal={str(queries_equal).lower()} "
           f"p95_ms_100={p95[PAGES[0]][0]:.1f} p95_ms_100k={p95[PAGES[0]][1]:.1f} "
-          f"search_ratio={ratios[PAGES[4]]:.2f}")
+          f"search_ratio={ratios[PAGES[4]]:.2f} outcome_ratio={ratios[PAGES[5]]:.2f} "
+          f"score_ratio={ratios[PAGES[6]]:.2f}")
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ id) of a row.
 import base64
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -92,32 +93,76 @@ def _encodable(text: str) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Keyset:
+    """Rows of `stmt` in (column, id) order, the item shown for each row given by `item`
+    (e.g. the application of a score row)."""
+
+    stmt: Select
+    column: object
+    id_column: object
+    descending: bool
+    item: Callable = lambda row: row
+
+    def rows(self, position: tuple | None, backwards: bool, limit: int) -> list:
+        """Up to `limit` rows after `position` (before it, nearest first, when `backwards`)."""
+        seek_descending = self.descending != backwards
+        stmt = self.stmt
+        if position is not None:
+            key = tuple_(self.column, self.id_column)
+            stmt = stmt.where(key < position if seek_descending else key > position)
+        order = (self.column.desc(), self.id_column.desc()) if seek_descending \
+            else (self.column.asc(), self.id_column.asc())
+        return list(db.session.scalars(stmt.order_by(*order).limit(limit)))
+
+    def cursor(self, row) -> str:
+        return encode(getattr(row, self.column.key), getattr(row, self.id_column.key))
+
+
 def paginate(stmt: Select, column, id_column, *, descending: bool, after: str | None,
              before: str | None, page_size: int) -> Page:
     """One page of `stmt` ordered by (column, id), after/before the given cursor."""
+    return paginate_chain([Keyset(stmt, column, id_column, descending)], after=after,
+                          before=before, page_size=page_size)
+
+
+def paginate_chain(keysets: list[Keyset], *, after: str | None, before: str | None,
+                   page_size: int) -> Page:
+    """One page of the keysets' rows shown one keyset after the other (e.g. the scored rows by
+    score, then the unscored ones by date: NULLs last, each part along its own index). A page
+    that reaches the end of one part continues in the next with one more query."""
     going_back = before is not None and after is None
     cursor = before if going_back else after
+    part, position = _position(cursor, keysets) if cursor else (0, None)
+    found: list[tuple[int, object]] = []
     # Walking back is the same seek with the order flipped, then the rows reversed.
-    seek_descending = descending != going_back
-    if cursor:
-        key = tuple_(column, id_column)
-        position = decode(cursor)
-        if not _fits(position[0], column.type.python_type):
-            raise BadCursor()  # a cursor made for another sort order, or by hand
-        stmt = stmt.where(key < position if seek_descending else key > position)
-    order = (column.desc(), id_column.desc()) if seek_descending \
-        else (column.asc(), id_column.asc())
-    rows = list(db.session.scalars(stmt.order_by(*order).limit(page_size + 1)))
-    has_more = len(rows) > page_size
-    rows = rows[:page_size]
+    while 0 <= part < len(keysets) and len(found) <= page_size:
+        rows = keysets[part].rows(position, going_back, page_size + 1 - len(found))
+        found += [(part, row) for row in rows]
+        part, position = part + (-1 if going_back else 1), None
+    has_more = len(found) > page_size
+    found = found[:page_size]
     if going_back:
-        rows.reverse()
+        found.reverse()
     has_next = True if going_back else has_more
     has_prev = bool(cursor) and (has_more if going_back else True)
 
-    def cursor_of(row):
-        return encode(getattr(row, column.key), getattr(row, id_column.key))
+    def cursor_of(part_row):
+        part, row = part_row
+        # The first part's cursors are plain (as before parts existed); others say their part.
+        return keysets[part].cursor(row) if part == 0 else f"{part}.{keysets[part].cursor(row)}"
 
-    return Page(items=rows,
-                next_cursor=cursor_of(rows[-1]) if rows and has_next else None,
-                prev_cursor=cursor_of(rows[0]) if rows and has_prev else None)
+    return Page(items=[keysets[part].item(row) for part, row in found],
+                next_cursor=cursor_of(found[-1]) if found and has_next else None,
+                prev_cursor=cursor_of(found[0]) if found and has_prev else None)
+
+
+def _position(cursor: str, keysets: list[Keyset]) -> tuple[int, tuple]:
+    tag, _, encoded = cursor.rpartition(".")  # "." is not in the URL-safe base64 alphabet
+    if tag and not (tag.isascii() and tag.isdigit() and 0 < int(tag) < len(keysets)):
+        raise BadCursor()
+    part = int(tag) if tag else 0
+    position = decode(encoded)
+    if not _fits(position[0], keysets[part].column.type.python_type):
+        raise BadCursor()  # a cursor made for another sort order, or by hand
+    return part, position

@@ -16,6 +16,15 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def _in_signed_in_session() -> bool:
+    """Whether this response belongs to a signed-in session. The session token sits on the
+    user object, not in a column, so this reads no database; `is_authenticated` would reload
+    the user and their roles after the view's commit, in a transaction of its own (on SQLite a
+    POST's second write lock). Only an active user gets a token (sign-in and the session loader
+    check), and signing out drops the user along with it."""
+    return current_user.get_id() is not None
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
@@ -31,7 +40,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=(self)")
         # A signed-in page is that person's: no browser or proxy may keep a copy of it.
-        if request.endpoint not in STATIC_ENDPOINTS and current_user.is_authenticated:
+        if request.endpoint not in STATIC_ENDPOINTS and _in_signed_in_session():
             headers["Cache-Control"] = "no-store"
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -95,7 +95,7 @@ def test_the_manager_reads_scales_signals_answers_and_the_recommendation(world, 
     assert "Workspace" in text and "100 of 100" in text
     assert "Left the page 3 times · tried to paste 0 times" in text
     assert "Recommendation: Meets the criteria" in text
-    assert "Percentiles compare with one reference group for everyone: the test's own " \
+    assert "Percentiles compare with one norm for everyone: the test's own " \
            "reference group" in text
     assert "Where will you take calls? Answer A room with a door" in text
     viewed = db.session.scalars(select(AuditEvent).where(

@@ -26,7 +26,8 @@ from portal.listing import escape_like
 # the whole table on every page view.
 KNOWN_ACTIONS = (
     "application.created", "application.moved", "application.note_added", "application.purged",
-    "assessment.answer_scored", "assessment.extra_time_granted", "assessment.report_downloaded",
+    "assessment.answer_scored", "assessment.extra_time_granted",
+    "assessment.norm_setting_changed", "assessment.report_downloaded",
     "assessment.results_viewed", "assessment.retake_granted", "assessment.rules_changed",
     "assessment_bank.published", "auth.login_throttled", "opening.closed", "opening.created",
     "opening.draft", "opening.open", "opening.updated", "user.activated", "user.created",

@@ -28,7 +28,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.extensions import MAX_ROW_ID
-from portal.recruiting import choices, stages, steps
+from portal.recruiting import choices, screening, stages, steps
 from portal.text import clean_line, clean_text
 
 
@@ -235,12 +235,15 @@ class PipelineFilterForm(FlaskForm):
     q = StringField("Search name or email", validators=[Optional(), Length(max=100)])
     applied_from = DateField("Applied from", validators=[Optional()])
     applied_to = DateField("Applied to", validators=[Optional()])
+    outcome = SelectField("Screening", validators=[Optional()])
     sort = SelectField("Sort", validators=[Optional()])
 
-    def __init__(self, formdata, openings, sorts):
+    def __init__(self, formdata, openings, sorts: list[tuple[str, str]]):
         super().__init__(formdata)
         self.opening.choices = [("", "All openings")] + [
             (str(opening_id), f"{title} ({status})") for opening_id, title, status in openings]
         self.stage.choices = [("active", "All active"), ("all", "All stages")] + [
             (s.key, s.label) for s in stages.STAGES]
-        self.sort.choices = [(key, label) for key, (label, _, _) in sorts.items()]
+        self.outcome.choices = [("", "Any result"), *screening.OUTCOME_LABELS.items(),
+                                (screening.NOT_ASSESSED, "Not assessed")]
+        self.sort.choices = sorts

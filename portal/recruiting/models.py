@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Numeric,
@@ -80,6 +81,8 @@ class Application(db.Model):
     privacy_notice_version: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A screening package's recommendation (recruiting.screening.OUTCOMES); None: not assessed.
+    screening_outcome: Mapped[str | None] = mapped_column(String(20))
 
     opening: Mapped[Opening] = relationship(lazy="joined", innerjoin=True)
     candidate: Mapped[User] = relationship()
@@ -95,6 +98,9 @@ class Application(db.Model):
         Index("ix_applications_created", "created_at", "id"),
         Index("ix_applications_moved", "stage_changed_at", "id"),
         Index("ix_applications_name", "full_name", "id"),
+        Index("ix_applications_outcome_created", "screening_outcome", "created_at", "id"),
+        Index("ix_applications_opening_outcome_created", "opening_id", "screening_outcome",
+              "created_at", "id"),
         Index("ix_applications_candidate", "candidate_id"),
     )
 
@@ -163,3 +169,22 @@ class ApplicationSearchTerm(db.Model):
         String(120).with_variant(String(120, collation="C"), "postgresql"), primary_key=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class ApplicationScore(db.Model):
+    """One figure a screening package reported for an application, under a key it chose
+    ("soft_skills.customer_care"); the pipeline sorts by it without knowing what it measures.
+    An application's rows are replaced whole on every report (services.record_screening)."""
+
+    __tablename__ = "application_scores"
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+
+    application: Mapped[Application] = relationship()
+
+    __table_args__ = (
+        # The pipeline's score sort seeks along it: (value, application_id) within one key.
+        Index("ix_application_scores_key_value", "key", "value", "application_id"),
+    )

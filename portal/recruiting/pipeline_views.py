@@ -27,6 +27,7 @@ def _query_from(form: PipelineFilterForm) -> pipeline.PipelineQuery:
         applied_from=form.applied_from.data,
         applied_to=form.applied_to.data,
         sort=form.sort.data or "newest",
+        outcome=form.outcome.data or "",
         after=request.args.get("after"),
         before=request.args.get("before"),
         page_size=current_app.config["PIPELINE_PAGE_SIZE"],
@@ -36,9 +37,9 @@ def _query_from(form: PipelineFilterForm) -> pipeline.PipelineQuery:
 @bp.get("/")
 @roles(MANAGER, ADMIN)
 def index():
-    form = PipelineFilterForm(request.args, pipeline.opening_choices(), pipeline.SORTS)
+    form = PipelineFilterForm(request.args, pipeline.opening_choices(), pipeline.sort_choices())
     form.validate()  # invalid filters are shown as errors and then ignored
-    for field in (form.applied_from, form.applied_to):
+    for field in (form.applied_from, form.applied_to, form.outcome, form.sort):
         if field.errors:
             field.data = None
     try:
@@ -53,7 +54,7 @@ def index():
 
 
 def _filter_args() -> dict:
-    keys = ("opening", "stage", "q", "applied_from", "applied_to", "sort")
+    keys = ("opening", "stage", "q", "applied_from", "applied_to", "outcome", "sort")
     return {k: request.args[k] for k in keys if request.args.get(k)}
 
 

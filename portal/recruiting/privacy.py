@@ -16,6 +16,7 @@ from portal.recruiting import stages
 from portal.recruiting.models import (
     Application,
     ApplicationNote,
+    ApplicationScore,
     StageChange,
     StageCount,
     StepProgress,
@@ -36,9 +37,10 @@ def can_erase(user: User) -> bool:
 
 def export(user: User) -> dict:
     """Everything we hold about `user` (GDPR art. 15): the account, each application with its
-    full history (reasons and the staff who acted), internal notes, step results, the emails
-    we sent with their delivery, and the audit events about them or by them. Only the bodies
-    of emails carrying a sign-in link are left out: they are credentials, not data."""
+    full history (reasons and the staff who acted), internal notes, step and screening
+    results, the emails we sent with their delivery, and the audit events about them or by
+    them. Only the bodies of emails carrying a sign-in link are left out: they are
+    credentials, not data."""
     applications = list(db.session.scalars(
         select(Application).where(Application.candidate_id == user.id)
         .order_by(Application.created_at)))
@@ -46,13 +48,14 @@ def export(user: User) -> dict:
     history = _grouped(StageChange, ids, StageChange.created_at)
     notes = _grouped(ApplicationNote, ids, ApplicationNote.created_at)
     progress = _grouped(StepProgress, ids, StepProgress.step_key)
+    scores = _grouped(ApplicationScore, ids, ApplicationScore.key)
     emails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient_id == user.id)
                                 .order_by(OutboxEmail.created_at))
     return {
         "account": {"email": user.email, "full_name": user.full_name,
                     "created_at": user.created_at, "email_verified_at": user.email_verified_at,
                     "last_login_at": user.last_login_at, "roles": sorted(user.roles)},
-        "applications": [_application_export(a, history, notes, progress)
+        "applications": [_application_export(a, history, notes, progress, scores)
                          for a in applications],
         "emails": [{"created_at": e.created_at, "to": e.to_address, "subject": e.subject,
                     "delivery": e.status, "sent_at": e.sent_at,
@@ -69,7 +72,8 @@ def _name(person: User | None) -> str | None:
     return person.full_name if person is not None else None
 
 
-def _application_export(application: Application, history, notes, progress) -> dict:
+def _application_export(application: Application, history, notes, progress,
+                        scores) -> dict:
     answers = {column.key: getattr(application, column.key)
                for column in Application.__table__.columns
                if column.key not in ("id", "opening_id", "candidate_id")}
@@ -84,6 +88,7 @@ def _application_export(application: Application, history, notes, progress) -> d
         "steps": {row.step_key: {"status": row.status, "summary": row.summary,
                                  "updated_at": row.updated_at}
                   for row in progress.get(application.id, [])},
+        "screening_scores": {row.key: row.value for row in scores.get(application.id, [])},
     }
 
 
@@ -143,8 +148,9 @@ def purge_expired(retention_days: int) -> int:
 
 
 def _delete_applications(*conditions) -> int:
-    """Delete matching applications (their history, notes and steps go with them by cascade)
-    and keep the pipeline's stage counts true."""
+    """Delete matching applications (their history, notes, steps and screening scores go with
+    them by cascade; SQLite enforces foreign keys too, see portal/extensions.py) and keep the
+    pipeline's stage counts true."""
     per_stage = db.session.execute(
         select(Application.opening_id, Application.stage, func.count())
         .where(*conditions).group_by(Application.opening_id, Application.stage)).all()

@@ -1,20 +1,22 @@
 """Recruiting's rules, callable without HTTP. Functions flush; the caller commits."""
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit, mail
 from portal.auth.models import AGENT, User
 from portal.extensions import db, utcnow
-from portal.recruiting import choices, search, signals, stages, steps
+from portal.recruiting import choices, screening, search, signals, stages, steps
 from portal.recruiting.models import (
     CLOSED,
     OPEN,
     Application,
     ApplicationNote,
+    ApplicationScore,
     Opening,
     StageChange,
     StageCount,
@@ -276,6 +278,29 @@ def step_states(applications: list[Application]) -> dict[int, list[StepState]]:
             states[application.id].append(StepState(
                 definition, row.status if row else steps.NOT_STARTED, row.summary if row else ""))
     return states
+
+
+# --- screening results --------------------------------------------------------------------
+
+def record_screening(application: Application, outcome: str | None,
+                     scores: dict[str, float]) -> None:
+    """Called by a screening package whenever its recommendation may have changed: the
+    outcome (None: nothing taken yet) and every figure it offers for sorting, replacing what
+    it reported before. See recruiting/screening.py."""
+    if outcome is not None and outcome not in screening.OUTCOMES:
+        raise ValueError(f"unknown screening outcome {outcome!r}")
+    if any(len(key) > screening.MAX_KEY or not math.isfinite(value)
+           for key, value in scores.items()):
+        raise ValueError(f"score keys take at most {screening.MAX_KEY} characters and "
+                         "values are finite numbers")
+    application.screening_outcome = outcome
+    db.session.flush()  # the application exists before its scores refer to it
+    db.session.execute(delete(ApplicationScore).where(
+        ApplicationScore.application_id == application.id))
+    if scores:
+        db.session.execute(insert(ApplicationScore), [
+            {"application_id": application.id, "key": key, "value": float(value)}
+            for key, value in scores.items()])
 
 
 def open_openings() -> list[Opening]:

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from portal.recruiting import choices, stages, steps
+from portal.recruiting import choices, screening, stages, steps
 
 
 def _step_definition(key: str) -> steps.StepDefinition:
@@ -60,6 +60,8 @@ def register(bp: Blueprint) -> None:
         "stage_info": lambda key: stages.BY_KEY.get(key, stages.Stage(key, key, "light")),
         "step_color": steps.STATUS_COLORS.get,
         "step_label": steps.STATUS_LABELS.get,
+        "outcome_color": screening.OUTCOME_COLORS.get,
+        "outcome_label": screening.OUTCOME_LABELS.get,
     }
     for name, function in template_globals.items():
         bp.add_app_template_global(function, name)

@@ -1,0 +1,195 @@
+"""The answer autosave, the request a candidate's browser sends most: a handful of statements in
+one transaction, and still exactly the rules of a save (a late save changes nothing, changes are
+counted, the first save's time is kept, the answered count is right), with signed-in responses
+kept out of every cache."""
+
+import re
+
+import pytest
+from sqlalchemy import event, select
+
+from assessments import attempts, services
+from assessments.models import Answer, Attempt
+from portal.extensions import db
+from tests.helpers import apply, open_opening
+
+BANK = """\
+key: pace
+title: Pace of work
+step: personality_fit
+instructions: Describe yourself as you are.
+choices: [Very inaccurate, Moderately inaccurate, Neither, Moderately accurate, Very accurate]
+scales:
+  - key: grit
+    title: Grit
+    norm: {mean: 9, sd: 3, source: made up for the test}
+  - key: judgement
+    title: Judgement
+items:
+  - {id: g1, text: I finish what I start., scale: grit, keyed: plus}
+  - {id: g2, text: I give up easily., scale: grit, keyed: minus}
+  - {id: g3, text: I keep going when it is hard., scale: grit, keyed: plus}
+  - id: angry
+    type: sjt
+    rule: best_worst
+    scale: judgement
+    scenario: A caller shouts that this is the third time they have called.
+    text: Which response is best, and which is worst?
+    options:
+      - {id: a, text: Apologise and take ownership}
+      - {id: b, text: Ask them to calm down}
+      - {id: c, text: Transfer them to anyone free}
+    key: {best: a, worst: c}
+    rationale: Ownership calms; a blind transfer is the fourth call.
+"""
+# Loading the user with their session and roles, the attempt, the upsert, the answered count.
+STATEMENTS_PER_SAVE = 4
+
+
+@pytest.fixture
+def taking(app, make_user, client, login):
+    """A candidate signed in on an open attempt: (client, attempt, tab)."""
+    services.publish(BANK.encode(), None)
+    candidate = make_user()
+    opening = open_opening(make_user(roles=("manager",)), steps=["personality_fit"])
+    application = apply(opening, candidate)
+    db.session.commit()
+    login(client, candidate)
+    started = client.post(f"/me/assessments/applications/{application.id}/personality_fit/"
+                          "pace/start")
+    assert started.status_code == 302
+    attempt = db.session.scalar(select(Attempt).where(
+        Attempt.application_id == application.id))
+    page = client.get(f"/me/assessments/attempts/{attempt.id}").get_data(as_text=True)
+    return client, attempt, re.search(r'data-tab="([0-9a-f]+)"', page).group(1)
+
+
+def autosave(taking, item, seq, **fields):
+    client, attempt, tab = taking
+    response = client.post(f"/me/assessments/attempts/{attempt.id}/answers",
+                           data={"item": item, "seq": seq, "tab": tab, **fields})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response
+
+
+def stored(taking, item) -> Answer:
+    db.session.expire_all()
+    return db.session.get(Answer, (taking[1].id, item))
+
+
+# --- cost ------------------------------------------------------------------------------------
+
+def test_a_first_answer_and_a_changed_one_each_take_a_handful_of_statements(
+        taking, count_queries):
+    for seq, value in ((1, "4"), (2, "2")):  # a first answer, then a change of it
+        with count_queries() as counter:
+            autosave(taking, "g1", seq, **{"a-g1": value})
+        assert counter.count <= STATEMENTS_PER_SAVE, "\n".join(counter.statements)
+
+
+def test_a_save_is_one_transaction(taking):
+    """Nothing runs after the save's commit (the response needs no reload of the user or the
+    attempt): on SQLite a second transaction of a POST would take the write lock again. Here
+    every transaction of a request is a SAVEPOINT on the test's connection."""
+    begun = []
+
+    def count_savepoints(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SAVEPOINT"):
+            begun.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count_savepoints)
+    try:
+        autosave(taking, "g1", 1, **{"a-g1": "4"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_savepoints)
+    assert len(begun) == 1
+
+
+# --- the rules of a save ---------------------------------------------------------------------
+
+def test_a_late_or_repeated_save_changes_nothing(taking):
+    autosave(taking, "g1", 5, **{"a-g1": "2"})
+    kept = stored(taking, "g1")
+    before = (kept.value, kept.seq, kept.changes, kept.saved_at)
+    for seq in (4, 5):  # sent before the kept one, and the kept one retried
+        assert autosave(taking, "g1", seq, **{"a-g1": "5"}).get_json()["stale"] is True
+    kept = stored(taking, "g1")
+    assert (kept.value, kept.seq, kept.changes, kept.saved_at) == before == (2, 5, 0, before[3])
+
+
+def test_changes_are_counted_and_the_first_save_keeps_its_time(taking):
+    autosave(taking, "g1", 1, **{"a-g1": "1"})
+    first = stored(taking, "g1")
+    first_saved_at = first.first_saved_at
+    assert first.changes == 0
+    autosave(taking, "g1", 2, **{"a-g1": "3"})
+    autosave(taking, "g1", 4, **{"a-g1": "5"})  # seq may skip (a save lost on the way)
+    kept = stored(taking, "g1")
+    assert (kept.value, kept.seq, kept.changes) == (5, 4, 2)
+    assert kept.first_saved_at == first_saved_at < kept.saved_at
+
+
+def test_the_answered_count_moves_only_with_a_first_answer(taking):
+    def answered(item, seq, **fields):
+        body = autosave(taking, item, seq, **fields).get_json()
+        return body["answered"], body["total"]
+
+    assert answered("g1", 1, **{"a-g1": "4"}) == (1, 4)
+    assert answered("angry", 2, **{"a-angry-best": "a", "a-angry-worst": "b"}) == (2, 4)
+    assert answered("g1", 3, **{"a-g1": "2"}) == (2, 4)  # a change
+    assert answered("g1", 1, **{"a-g1": "5"}) == (2, 4)  # a late save
+    assert answered("g3", 4, **{"a-g3": "3"}) == (3, 4)
+
+
+def test_answers_read_back_as_they_were_given(taking):
+    autosave(taking, "g2", 1, **{"a-g2": "5"})
+    autosave(taking, "angry", 2, **{"a-angry-best": "a", "a-angry-worst": "c"})
+    autosave(taking, "angry", 3, **{"a-angry-best": "b", "a-angry-worst": "c"})
+    assert stored(taking, "g2").value == 5
+    assert stored(taking, "angry").value == {"best": "b", "worst": "c"}
+
+
+def test_a_posted_page_is_newer_than_any_autosave_of_its_tab(taking):
+    client, attempt, tab = taking
+    autosave(taking, "g1", 7, **{"a-g1": "2"})
+    posted = client.post(f"/me/assessments/attempts/{attempt.id}?page=1",
+                         data={"tab": tab, "a-g1": "4", "a-g3": "1"})
+    assert posted.status_code == 302
+    kept, new = stored(taking, "g1"), stored(taking, "g3")
+    assert (kept.value, kept.seq, kept.changes) == (4, 8, 1)
+    assert (new.value, new.seq, new.changes) == (1, 1, 0)
+    assert autosave(taking, "g1", 8, **{"a-g1": "5"}).get_json()["stale"] is True
+    assert autosave(taking, "g1", 9, **{"a-g1": "5"}).get_json()["stale"] is False
+
+
+def test_an_answer_already_loaded_shows_the_save_that_followed(taking):
+    """The engine, called without HTTP: an Answer the session holds is not left stale."""
+    attempt = db.session.get(Attempt, taking[1].id)
+    attempts.save_answer(attempt, "g1", 2, seq=1, tab=attempt.tab_token)
+    loaded = db.session.get(Answer, (attempt.id, "g1"))
+    assert loaded.value == 2
+    saved = attempts.save_answer(attempt, "g1", 4, seq=2, tab=attempt.tab_token)
+    assert (saved.stale, saved.answered) == (False, 1)
+    assert (loaded.value, loaded.seq, loaded.changes) == (4, 2, 1)
+
+
+# --- caching ---------------------------------------------------------------------------------
+
+def test_signed_in_responses_are_never_stored_and_static_files_may_be(taking):
+    client, attempt, _ = taking
+    assert autosave(taking, "g1", 1, **{"a-g1": "4"}).headers["Cache-Control"] == "no-store"
+    assert client.get(f"/me/assessments/attempts/{attempt.id}").headers[
+        "Cache-Control"] == "no-store"
+    for path in ("/static/favicon.svg", "/me/assessments/static/attempt.js"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" not in response.headers.get("Cache-Control", ""), path
+
+
+def test_signing_in_is_not_stored_and_signing_out_is_a_public_answer(
+        client, make_user, login):
+    assert login(client, make_user()).headers["Cache-Control"] == "no-store"
+    logged_out = client.post("/logout")
+    assert logged_out.status_code == 302
+    assert "no-store" not in logged_out.headers.get("Cache-Control", "")
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
