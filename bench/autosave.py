@@ -32,7 +32,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +42,7 @@ from flask import Flask, jsonify, request
 from sqlalchemy import create_engine, event, make_url, text
 
 from assessments import services as assessments
+from bench.databases import fresh_database
 from portal import create_app
 from portal.auth.models import CANDIDATE, MANAGER, User
 from portal.extensions import db, utcnow
@@ -85,25 +85,6 @@ UPSERT = text(
 
 
 # --- the two endpoints ----------------------------------------------------------------------
-
-@contextmanager
-def fresh_database(server_url: str | None, tmp: Path):
-    """Yield a database URL; a server database is created and dropped here."""
-    if not server_url:
-        yield f"sqlite:///{tmp / 'bench-autosave.db'}"
-        return
-    url = make_url(server_url).set(drivername="postgresql+psycopg")
-    name = f"bench_autosave_{os.getpid()}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")  # CREATE DATABASE refuses a tx
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
 
 def server_problem(server_url: str) -> str | None:
     """Why the PostgreSQL server cannot be used, or None when it can."""
@@ -307,13 +288,13 @@ def main() -> None:
           f"{__import__('sqlite3').sqlite_version}")
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-autosave-") as tmp:
-        with fresh_database(None, Path(tmp)) as url:
+        with fresh_database(None, Path(tmp), "bench_autosave") as url:
             results["sqlite"] = measure("sqlite", url, Path(tmp), args)
         problem = "--sqlite-only" if args.sqlite_only else server_problem(args.database_url)
         if problem:
             print(f"\npostgres: skipped ({problem})")
         else:
-            with fresh_database(args.database_url, Path(tmp)) as url:
+            with fresh_database(args.database_url, Path(tmp), "bench_autosave") as url:
                 results["postgres"] = measure("postgres", url, Path(tmp), args)
     ratios = {kind: ours.per_s / minimal.per_s for kind, (ours, minimal) in results.items()}
     worst = min(ratios.values())

@@ -27,9 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, event, func, insert, make_url, select, text, update
+from sqlalchemy import event, func, insert, select, text, update
 from werkzeug.security import generate_password_hash
 
+from bench.databases import fresh_database
 from portal import create_app
 from portal.auth.models import CANDIDATE, MANAGER, User, UserRole
 from portal.extensions import db
@@ -73,25 +74,6 @@ NOT_QUERIES = ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK")
 
 
 # --- database and data --------------------------------------------------------------------
-
-@contextmanager
-def fresh_database(server_url: str | None, tmp: Path, size: int):
-    """Yield a database URL for one size; a server database is created and dropped here."""
-    if not server_url:
-        yield f"sqlite:///{tmp / f'bench-{size}.db'}"
-        return
-    url = make_url(server_url).set(drivername="postgresql+psycopg")
-    name = f"bench_pipeline_{os.getpid()}_{size}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")  # CREATE DATABASE refuses a tx
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
 
 def candidate(number: int, rng: random.Random, now: datetime, password_hash: str) -> tuple:
     """One candidate's user, role, application, stage change, search terms and screening
@@ -231,7 +213,7 @@ def start_app(size: int, url: str, tmp: Path):
 
 @contextmanager
 def site(size: int, server_url: str | None, tmp: Path, counter: list):
-    with fresh_database(server_url, tmp, size) as url:
+    with fresh_database(server_url, tmp, f"bench_pipeline_{size}") as url:
         app, client, search_text = start_app(size, url, tmp)
         with app.app_context():
             engine = db.engine
