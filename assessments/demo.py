@@ -7,9 +7,37 @@ from datetime import timedelta
 
 from assessments import attempts
 from assessments import bank as banks
-from assessments.models import Answer
+from assessments.models import Answer, OpeningRules
 from portal.extensions import db
-from portal.recruiting.models import Application
+from portal.recruiting.models import Application, Opening
+
+# What demo openings ask for: a culture profile where there is a personality step, a cut score
+# on customer care where there are situations (examples to edit, not advice).
+CULTURE = {"work_style.extraversion": [35, 95], "work_style.agreeableness": [40, 100],
+           "work_style.conscientiousness": [40, 100], "work_style.neuroticism": [0, 70]}
+CUT_SCORES = {"soft_skills.customer_care": 55}
+
+
+def set_rules(opening: Opening) -> None:
+    rules: dict = {"cut_scores": {}, "culture": {}, "knockouts": {}}
+    if "personality_fit" in opening.steps:
+        rules["culture"] = CULTURE
+    if "skills_assessment" in opening.steps:
+        rules["cut_scores"] = CUT_SCORES
+    db.session.add(OpeningRules(opening_id=opening.id, rules=rules))
+
+
+def start_one(rng: random.Random, application: Application) -> None:
+    """A candidate who has just begun: the first assessment open, a few answers given."""
+    step_key = next((key for key in application.opening.steps if key in banks.STEPS), None)
+    if step_key is None:
+        return
+    row, bank = attempts.step_banks(step_key)[0]
+    attempt = attempts.start(application, row)
+    for seq, item in enumerate(bank.items[:rng.randint(1, 8)], 1):
+        if item.type != "typing":
+            attempts.save_answer(attempt, item.id, _answer(rng, item, 0.5), seq=seq,
+                                 tab=attempt.tab_token)
 
 
 def take_assessments(rng: random.Random, application: Application) -> None:

@@ -153,11 +153,18 @@ def _apply_and_progress(rng, opening: Opening, candidate: User, manager: User) -
 
 
 def _take_assessments(rng) -> None:
-    """Candidates past the first stage have taken their assessments; some new ones too."""
+    """Candidates past the first stage have taken their assessments; of the new ones some
+    have too, and some have only begun."""
+    for opening in db.session.scalars(select(Opening)):
+        assessment_demo.set_rules(opening)
     for application in db.session.scalars(select(Application).order_by(Application.id)):
-        if application.stage != stages.WITHDRAWN and (
-                application.stage != stages.APPLIED or rng.random() < 0.4):
+        if application.stage == stages.WITHDRAWN:
+            continue
+        chance = rng.random()
+        if application.stage != stages.APPLIED or chance < 0.4:
             assessment_demo.take_assessments(rng, application)
+        elif chance < 0.6:
+            assessment_demo.start_one(rng, application)
 
 
 def _spread_dates(rng) -> None:
