@@ -2,7 +2,7 @@
 saved with who changed them. Field names: `cut-<bank>.<scale>`, `low-`/`high-<bank>.<scale>`
 (culture range, percentiles), `ko-<bank>.<item>` (knock-out answers, repeated; with
 `ko-shown-<bank>.<item>` so that none ticked means none), `typing-net_wpm`, `typing-accuracy`
-(percent)."""
+(percent), `feedback` (a checkbox: candidates see a short summary when they finish)."""
 
 from werkzeug.datastructures import MultiDict
 
@@ -59,6 +59,7 @@ def read(form: MultiDict, assessed: list[banks.Bank]) -> tuple[dict, list[str]]:
                     rules["knockouts"][ref] = chosen
     net = _number(form, "typing-net_wpm", 1, 150, "Typing target speed", problems)
     accuracy = _number(form, "typing-accuracy", 50, 100, "Typing target accuracy", problems)
+    rules["feedback"] = form.get("feedback") == "on"
     rules["typing"] = {"net_wpm": verdicts.DEFAULT_TYPING["net_wpm"] if net is None else net,
                        "accuracy": verdicts.DEFAULT_TYPING["accuracy"] if accuracy is None
                        else accuracy / 100}

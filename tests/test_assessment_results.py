@@ -309,3 +309,22 @@ def test_a_report_loads_nothing_from_outside_whatever_a_name_holds(app, monkeypa
             '<link rel="stylesheet" href="file:///etc/passwd">')
     assert pdf.render(html).startswith(b"%PDF-")
     assert opened == []  # refused before any request or file was opened
+
+
+def test_candidates_see_a_plain_summary_only_when_the_opening_allows_it(
+        world, client, login):
+    manager, candidate, application = world
+    attempt = take(application, GOOD)
+    login(client, candidate)
+    done = f"/me/assessments/attempts/{attempt.id}/done"
+    assert "Your results in short" not in page_text(client.get(done))
+    client.post("/logout")
+    login(client, manager)
+    client.post(f"/assessments/openings/{application.opening_id}/rules", data={"feedback": "on"})
+    client.post("/logout")
+    login(client, candidate)
+    text = page_text(client.get(done))
+    # grit T 65: high band; the workspace scale has no norm: its 0-100 score
+    assert "Your results in short Grit: higher than most applicants. Workspace: 100 of 100." \
+        in text
+    assert "Recommendation" not in text and "Meets" not in text
