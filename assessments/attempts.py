@@ -69,7 +69,7 @@ def bank_of(attempt: Attempt) -> banks.Bank:
     return bank
 
 
-def _parsed(row: BankVersion) -> banks.Bank:
+def bank_for_version(row: BankVersion) -> banks.Bank:
     bank = _bank_cache.get(row.version)
     if bank is None:
         bank = _bank_cache[row.version] = banks.load(row.content)
@@ -78,7 +78,7 @@ def _parsed(row: BankVersion) -> banks.Bank:
 
 def step_banks(step_key: str) -> list[tuple[BankVersion, banks.Bank]]:
     """The newest version of every bank that belongs to this step, in the step's order."""
-    found = [(row, _parsed(row)) for row, _ in current_versions()]
+    found = [(row, bank_for_version(row)) for row, _ in current_versions()]
     return sorted(((row, bank) for row, bank in found if bank.step == step_key),
                   key=lambda pair: (pair[1].order, pair[1].key))
 
@@ -104,7 +104,7 @@ def start(application: Application, row: BankVersion) -> Attempt:
     retake = _unused_grant(application, row.bank_key, RETAKE)
     if latest is not None and (latest.is_open or retake is None):
         return latest
-    bank = _parsed(row)
+    bank = bank_for_version(row)
     extra = list(db.session.scalars(select(Grant).where(
         Grant.application_id == application.id, Grant.bank_key == row.bank_key,
         Grant.kind == EXTRA_TIME, Grant.attempt_id.is_(None))))

@@ -4,8 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from assessments import attempts, norms, services
 from assessments import bank as banks
-from assessments import norms, services
 from assessments.forms import BankUploadForm
 from assessments.models import IN_PROGRESS, Attempt, LocalNorm, NormSetting
 from portal.auth.models import ADMIN, MANAGER, TRAINER
@@ -52,7 +52,9 @@ def _norm_status() -> dict:
         local[row.bank_key] = f"v{row.version}, {row.n} applicants, {row.computed_at:%Y-%m-%d}"
     return {"finished": finished, "local": local, "min_sample": norms.MIN_SAMPLE,
             "norm_settings": {s.bank_key: s for s in db.session.scalars(select(NormSetting))},
-            "can_set_norms": current_user.has_role(MANAGER, ADMIN)}
+            "can_set_norms": current_user.has_role(MANAGER, ADMIN),
+            "scaled": {row.bank_key for row, _ in services.current_versions()
+                       if attempts.bank_for_version(row).scales}}
 
 
 @bp.post("/<bank_key>/norms")
