@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -169,6 +169,9 @@ def ordered_items(attempt: Attempt) -> list[banks.Item]:
     bank = bank_of(attempt)
     items = list(bank.items)
     random.Random(attempt.seed).shuffle(items)
+    if bank.sections:  # shuffled within each section; the sections keep their order
+        order = [section.key for section in bank.sections]
+        items.sort(key=lambda item: order.index(item.section))
     shuffled = []
     for item in items:
         if item.type == "sjt" or item.type in ("single_choice", "multiple_choice") and item.key:
@@ -189,19 +192,55 @@ def open_tab(attempt: Attempt) -> str:
 # --- the clock -------------------------------------------------------------------------------
 
 def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int | None:
-    if attempt.deadline_at is None:
+    """Seconds to the nearer of the attempt's deadline and its section's."""
+    deadlines = [d for d in (attempt.deadline_at, attempt.section_deadline_at) if d is not None]
+    if not deadlines:
         return None
-    return max(0, int((attempt.deadline_at - (now or utcnow())).total_seconds()))
+    return max(0, int((min(deadlines) - (now or utcnow())).total_seconds()))
+
+
+def _past(deadline: datetime | None, now: datetime) -> bool:
+    return deadline is not None and now > deadline + timedelta(seconds=GRACE_SECONDS)
 
 
 def close_if_due(attempt: Attempt, now: datetime | None = None) -> bool:
-    """Close an attempt whose deadline (plus grace) has passed; whether it was closed now."""
+    """Close an attempt whose deadline (plus grace) has passed, or whose last section's has;
+    an earlier section whose time ran out is left for the next. Whether it closed now."""
     now = now or utcnow()
-    if attempt.is_open and attempt.deadline_at is not None \
-            and now > attempt.deadline_at + timedelta(seconds=GRACE_SECONDS):
+    if not attempt.is_open:
+        return False
+    if _past(attempt.deadline_at, now):
         _close(attempt, TIMED_OUT, attempt.deadline_at)
         return True
+    if _past(attempt.section_deadline_at, now):
+        return leave_section(attempt, timed_out=True)
     return False
+
+
+def current_section(attempt: Attempt) -> banks.Section | None:
+    sections = bank_of(attempt).sections
+    return sections[attempt.section_index] if sections else None
+
+
+def open_section(attempt: Attempt) -> None:
+    """The candidate opens the current section: its clock starts now, once."""
+    section = current_section(attempt)
+    if section is not None and section.time_limit_minutes and attempt.section_deadline_at is None:
+        attempt.section_deadline_at = utcnow() + timedelta(
+            minutes=section.time_limit_minutes + attempt.extra_minutes)
+
+
+def leave_section(attempt: Attempt, timed_out: bool = False) -> bool:
+    """Close the current section (its answers are kept and can no longer change) and move to
+    the next, whose clock starts when it is opened; after the last, the attempt closes.
+    Whether the attempt closed."""
+    deadline = attempt.section_deadline_at
+    attempt.section_deadline_at = None
+    if attempt.section_index + 1 < len(bank_of(attempt).sections):
+        attempt.section_index += 1
+        return False
+    _close(attempt, TIMED_OUT if timed_out else SUBMITTED, deadline if timed_out else utcnow())
+    return True
 
 
 def grant_extra_time(attempt: Attempt, minutes: int) -> None:
@@ -210,6 +249,8 @@ def grant_extra_time(attempt: Attempt, minutes: int) -> None:
     attempt.extra_minutes += minutes
     if attempt.deadline_at is not None:
         attempt.deadline_at += timedelta(minutes=minutes)
+    if attempt.section_deadline_at is not None:
+        attempt.section_deadline_at += timedelta(minutes=minutes)
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -236,6 +277,10 @@ def save_answer(attempt: Attempt, item_id: str, answer, seq: int | None, tab: st
     item = bank.item(item_id)
     if item is None:
         raise AnswerRefused(422, f"'{item_id}' is not a question of this assessment.")
+    section = current_section(attempt)
+    if section is not None and item.section != section.key:
+        raise AnswerRefused(409, "That question is in a section that is closed or not yet "
+                                 "open; your answers there are kept as they were.")
     try:
         value = scoring.check_answer(item, answer)
     except scoring.ResponseError as error:
@@ -381,9 +426,10 @@ def close_expired(now: datetime | None = None) -> int:
     """Close every open attempt whose time has run out (the CLI runs this from cron, so steps
     complete even when a candidate never comes back)."""
     now = now or utcnow()
+    cutoff = now - timedelta(seconds=GRACE_SECONDS)
     due = db.session.scalars(select(Attempt).where(
         Attempt.status == IN_PROGRESS,
-        Attempt.deadline_at < now - timedelta(seconds=GRACE_SECONDS)))
+        or_(Attempt.deadline_at < cutoff, Attempt.section_deadline_at < cutoff)))
     return sum(close_if_due(attempt, now) for attempt in due)
 
 

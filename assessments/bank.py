@@ -25,9 +25,10 @@ STEPS = ("skills_assessment", "personality_fit", "home_office_readiness")  # see
 MAX_ID = 40
 ID_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_ID}}}")
 BANK_FIELDS = ("key", "title", "step", "order", "instructions", "time_limit_minutes", "choices",
-               "bands", "scales", "items")
+               "bands", "scales", "sections", "items")
+SECTION_FIELDS = ("key", "title", "instructions", "time_limit_minutes")
 SCALE_FIELDS = ("key", "title", "description", "group", "norm")
-COMMON_ITEM_FIELDS = ("id", "type", "text", "scale", "source")
+COMMON_ITEM_FIELDS = ("id", "type", "text", "scale", "section", "source")
 ITEM_FIELDS = {
     "likert": ("keyed",),
     "single_choice": ("options", "key", "knockout", "rationale"),
@@ -96,10 +97,21 @@ class Item:
     rubric: tuple[RubricLevel, ...] = ()     # text
     passages: tuple[str, ...] = ()           # typing
     seconds: int = 0                         # typing
+    section: str = ""                        # the bank's section it belongs to, if any
 
     @property
     def max_rubric_points(self) -> int:
         return max((level.points for level in self.rubric), default=0)
+
+
+@dataclass(frozen=True)
+class Section:
+    """Items taken in turn, each part with its own clock; a part once left is closed."""
+
+    key: str
+    title: str
+    instructions: str
+    time_limit_minutes: int | None
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,7 @@ class Bank:
     band_low_below: float
     band_high_above: float
     version: str
+    sections: tuple[Section, ...] = ()
 
     def items_of(self, scale_key: str) -> list[Item]:
         return [item for item in self.items if scale_key in item.scales]
@@ -263,12 +276,7 @@ def _bank(data: dict, check: _Checker, version: str) -> Bank:
     key = check.text(data, (), "key")
     if key and not key.replace("_", "").isalnum():
         check.problem(("key",), "'key' may hold only letters, digits and _")
-    limit = data.get("time_limit_minutes")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
-                              or not 1 <= limit <= 240):
-        check.problem(("time_limit_minutes",), "'time_limit_minutes' must be a whole number "
-                                               "from 1 to 240 (or leave it out: untimed)")
-        limit = None
+    limit = _minutes(data, (), check)
     choices = check.sequence(data, (), "choices") if _needs(data, "choices", ("likert",)) \
         else []
     if choices and (len(choices) != LIKERT_POINTS
@@ -292,7 +300,9 @@ def _bank(data: dict, check: _Checker, version: str) -> Bank:
     if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= 99:
         check.problem(("order",), "'order' must be a whole number from 1 to 99")
         order = 1
+    sections = _sections(data, check)
     items = _items(check.sequence(data, (), "items"), check, {s.key for s in scales})
+    _check_sections(sections, items, check)
     used = {scale for item in items for scale in item.scales}
     for index, scale in enumerate(scales):
         if scale.key and scale.key not in used:
@@ -305,7 +315,51 @@ def _bank(data: dict, check: _Checker, version: str) -> Bank:
     return Bank(key=key, title=check.text(data, (), "title"), step=step, order=order,
                 instructions=check.text(data, (), "instructions"), time_limit_minutes=limit,
                 choices=tuple(choices), scales=tuple(scales), items=tuple(items),
-                band_low_below=low or 40.0, band_high_above=high or 60.0, version=version)
+                band_low_below=low or 40.0, band_high_above=high or 60.0, version=version,
+                sections=tuple(sections))
+
+
+def _minutes(data: dict, path: tuple, check: _Checker) -> int | None:
+    limit = data.get("time_limit_minutes")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                              or not 1 <= limit <= 240):
+        check.problem((*path, "time_limit_minutes"), "'time_limit_minutes' must be a whole "
+                                                     "number from 1 to 240 (or leave it out: "
+                                                     "untimed)")
+        return None
+    return limit
+
+
+def _sections(data: dict, check: _Checker) -> list[Section]:
+    if "sections" not in data:
+        return []
+    sections, seen = [], set()
+    for index, entry in enumerate(check.sequence(data, (), "sections")):
+        path = ("sections", index)
+        entry = check.mapping(entry, path, "a section")
+        check.known_fields(entry, path, SECTION_FIELDS, "a section")
+        sections.append(Section(
+            key=check.unique_text(entry, path, "key", seen, "section key"),
+            title=check.text(entry, path, "title"),
+            instructions=check.text(entry, path, "instructions", required=False),
+            time_limit_minutes=_minutes(entry, path, check)))
+    return sections
+
+
+def _check_sections(sections: list[Section], items: list[Item], check: _Checker) -> None:
+    """With sections, every item names one and every section has items; without, none does."""
+    keys = [section.key for section in sections]
+    for index, item in enumerate(items):
+        if sections and item.section not in keys:
+            check.problem(("items", index), "'section' must name one of the bank's sections ("
+                                            + ", ".join(keys) + ")")
+        elif not sections and item.section:
+            check.problem(("items", index, "section"), "the bank has no 'sections': remove "
+                                                       "'section' or add the sections")
+    used = {item.section for item in items}
+    for index, section in enumerate(sections):
+        if section.key and section.key not in used:
+            check.problem(("sections", index), f"section '{section.key}' has no items")
 
 
 def _needs(data: dict, name: str, item_types: tuple[str, ...]) -> bool:
@@ -356,7 +410,9 @@ def _items(entries: list, check: _Checker, scale_keys: set[str]) -> list[Item]:
         fields = reader(entry, path, check)
         items.append(Item(id=item_id, type=item_type, scales=_item_scales(
             entry, path, check, scale_keys, required=item_type in SCALED_TYPES),
-            source=check.text(entry, path, "source", required=False), **fields))
+            source=check.text(entry, path, "source", required=False),
+            section=entry.get("section") if isinstance(entry.get("section"), str) else "",
+            **fields))
     return items
 
 

@@ -67,7 +67,10 @@ def start(application_id: int, step_key: str, bank_key: str):
 
 
 def _pages(attempt: Attempt) -> list[list[banks.Item]]:
-    items = [item for item in attempts.ordered_items(attempt) if item.type != "typing"]
+    """The current section's questions (all of them when the bank has no sections), in pages."""
+    section = attempts.current_section(attempt)
+    items = [item for item in attempts.ordered_items(attempt) if item.type != "typing"
+             and (section is None or item.section == section.key)]
     return [items[i:i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)]
 
 
@@ -85,10 +88,15 @@ def _finished(attempt: Attempt):
 @roles(CANDIDATE, AGENT)
 def attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
+    section_before = attempt.section_index
     if attempts.close_if_due(attempt):
         flash("Time is up. Every answer you gave before the deadline is kept.", "info")
+    elif attempt.section_index != section_before:
+        flash("Time was up for that section. Your answers there are kept; this is the next "
+              "one.", "info")
     if not attempt.is_open:
         return _finished(attempt)
+    attempts.open_section(attempt)
     pages = _pages(attempt)
     answers = attempts.answers_of(attempt)
     if not pages:  # a bank of typing only
@@ -112,6 +120,10 @@ def attempt(attempt_id: int):
             go = request.form.get("go")
             if go == "review":
                 return redirect(url_for(".review", attempt_id=attempt.id))
+            if go == "section" and attempts.current_section(attempt) is not None:
+                attempts.leave_section(attempt)
+                db.session.commit()
+                return redirect(url_for(".attempt", attempt_id=attempt.id))
             target = number - 1 if go == "back" else number + 1
             return redirect(url_for(".attempt", attempt_id=attempt.id, page=target))
         db.session.commit()  # the answers that could be read are kept
@@ -126,6 +138,7 @@ def attempt(attempt_id: int):
         pages=len(pages), values=request.form if problems else page_fields(page, answers),
         problems=problems, tab=tab, seq_start=seq_start, field_name=field_name,
         answered=len(answers), total=attempts.question_count(bank),
+        section=attempts.current_section(attempt),
         remaining=attempts.remaining_seconds(attempt)), 422 if problems else 200
 
 

@@ -57,6 +57,9 @@ class Attempt(db.Model):
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extra_minutes: Mapped[int] = mapped_column(default=0)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Banks in sections: the one being taken, and its own deadline (None until it is opened).
+    section_index: Mapped[int] = mapped_column(default=0)
+    section_deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tab_token: Mapped[str] = mapped_column(String(32))
     focus_losses: Mapped[int] = mapped_column(default=0)
     paste_attempts: Mapped[int] = mapped_column(default=0)

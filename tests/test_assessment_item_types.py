@@ -196,7 +196,7 @@ def test_a_best_worst_key_must_name_two_options():
      "group, norm)"),
     ("    key: {best: a, worst: c}", "    key: {best: a, worst: c}\n    knock_out: [c]",
      "line 22: 'knock_out' is not a field of a sjt item (it may hold: id, type, text, scale, "
-     "source, scenario, options, rule, key, rationale)"),
+     "section, source, scenario, options, rule, key, rationale)"),
     ("      - {id: b, text: Never}", "      - {id: b, text: Never, points: 0.5}",
      "line 53: use either 'key' (one right answer) or 'points' on the options, not both"),
     ("    key: a\n", "    key: a\n    knockout: [b]\n",

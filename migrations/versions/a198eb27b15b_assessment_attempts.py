@@ -67,6 +67,8 @@ def upgrade():
     sa.Column('deadline_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('extra_minutes', sa.Integer(), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('section_index', sa.Integer(), nullable=False),
+    sa.Column('section_deadline_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('tab_token', sa.String(length=32), nullable=False),
     sa.Column('focus_losses', sa.Integer(), nullable=False),
     sa.Column('paste_attempts', sa.Integer(), nullable=False),
