@@ -18,13 +18,14 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from blinker import Namespace
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from assessments import bank as banks
-from assessments import norms, scoring, screening_sync
+from assessments import norms, scoring
 from assessments.models import (
     EXTRA_TIME,
     IN_PROGRESS,
@@ -48,6 +49,10 @@ MAX_SIGNALS = 10_000  # a runaway script cannot grow the counters without bound
 SIGNALS = {"focus_lost": "focus_losses", "paste": "paste_attempts"}
 
 _bank_cache: dict[str, banks.Bank] = {}
+
+# Sent (with the application) when an attempt starts or closes, inside that transaction: what
+# is derived from the results (the pipeline's copy, screening_sync.py) follows.
+results_changed = Namespace().signal("assessment-results-changed")
 
 
 class AnswerRefused(Exception):
@@ -126,7 +131,7 @@ def start(application: Application, row: BankVersion) -> Attempt:
     if bank.step:
         recruiting.record_step(application, bank.step, steps.IN_PROGRESS,
                                _step_summary(application, bank.step))
-    screening_sync.sync(application)  # "not finished" from now, a retake included
+    results_changed.send(application)  # "not finished" from now, a retake included
     return attempt
 
 
@@ -371,7 +376,7 @@ def _close(attempt: Attempt, status: str, when: datetime) -> None:
         recruiting.record_step(application, bank.step,
                                steps.COMPLETED if done else steps.IN_PROGRESS,
                                _step_summary(application, bank.step))
-    screening_sync.sync(attempt.application)
+    results_changed.send(attempt.application)
 
 
 def score(attempt: Attempt) -> None:

@@ -4,7 +4,7 @@ sorts by it, recruiting/screening.py) in step with the assessments.
 What is copied: the recommendation under the opening's rules (`verdicts`), or None while the
 candidate has started nothing, and per scale of a finished attempt its comparable figure
 (`verdicts.metric`: the percentile when the scale has a norm, else its 0-100 score) under the
-key "<bank>.<scale>". It changes when an attempt closes (attempts._close calls `sync`) and
+key "<bank>.<scale>". It changes when an attempt starts or closes (`attempts.results_changed`) and
 when an opening's rules change (`recompute_later`: every assessed application of the opening,
 in a background job, as an opening may have 100,000 of them).
 """
@@ -13,8 +13,8 @@ import functools
 
 from sqlalchemy import exists, select
 
+from assessments import attempts, results
 from assessments import bank as banks
-from assessments import results
 from assessments.models import Attempt
 from portal import jobs
 from portal.extensions import db
@@ -66,3 +66,8 @@ def score_labels() -> dict[str, str]:
 
 def register() -> None:
     screening.register_scores(score_labels)
+    attempts.results_changed.connect(_on_results_changed)
+
+
+def _on_results_changed(application: Application) -> None:
+    sync(application)
