@@ -339,9 +339,12 @@ def answers_of(attempt: Attempt) -> dict[str, object]:
         select(Answer).where(Answer.attempt_id == attempt.id))}
 
 
+_ANSWERED = select(func.count()).select_from(Answer).where(
+    Answer.attempt_id == bindparam("attempt_id"))  # built once: every save asks it
+
+
 def answered_count(attempt: Attempt) -> int:
-    return db.session.scalar(select(func.count()).select_from(Answer).where(
-        Answer.attempt_id == attempt.id))
+    return db.session.scalar(_ANSWERED, {"attempt_id": attempt.id})
 
 
 def question_count(bank: banks.Bank) -> int:

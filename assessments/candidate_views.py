@@ -4,7 +4,7 @@ application sees any of it; anyone else's attempt is 'not found'."""
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from assessments import attempts, feedback, results, typing_test
 from assessments import bank as banks
@@ -23,9 +23,14 @@ bp = Blueprint("assessments", __name__, url_prefix="/me/assessments",
 PAGE_SIZE = 10
 
 
+# Built once: every answer saved starts with it.
+_OWN_ATTEMPT = select(Attempt).join(Application).where(
+    Attempt.id == bindparam("attempt_id"), Application.candidate_id == bindparam("candidate_id"))
+
+
 def _own_attempt(attempt_id: int) -> Attempt:
-    attempt = db.session.scalar(select(Attempt).join(Application).where(
-        Attempt.id == attempt_id, Application.candidate_id == current_user.id))
+    attempt = db.session.scalar(_OWN_ATTEMPT, {"attempt_id": attempt_id,
+                                               "candidate_id": current_user.id})
     if attempt is None:
         abort(404)
     return attempt
