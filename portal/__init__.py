@@ -103,12 +103,14 @@ def _register_screening_cli(app: Flask) -> None:
 
 
 def _register_steps() -> None:
-    """The screening packages plug their application steps and score labels into recruiting
-    (never the reverse)."""
+    """The screening packages plug their application steps, score labels and data export into
+    recruiting (never the reverse)."""
+    import assessments.privacy
     import assessments.screening_sync
     import assessments.steps
     import portal.recordings.steps
 
     assessments.steps.register()
     assessments.screening_sync.register()
+    assessments.privacy.register()
     portal.recordings.steps.register()

@@ -407,3 +407,17 @@ def test_the_cli_closes_attempts_whose_time_ran_out(setup, app):
     assert result.output.strip() == "Closed 1 attempt(s) whose time had run out."
     db.session.expire_all()
     assert db.session.get(Attempt, attempt.id).status == "timed_out"
+
+
+def test_the_candidates_data_download_holds_their_answers_and_scores(signed_in):
+    client, application = signed_in
+    attempt = start(client, application)
+    tab = tab_of(client, attempt)
+    autosave(client, attempt, tab, "g1", 1, **{"a-g1": "4"})
+    client.post(f"/me/assessments/attempts/{attempt.id}/submit")
+    download = client.get("/me/data/export.json").get_json()
+    (taken,) = download["assessments"]
+    assert (taken["assessment"], taken["status"], taken["attempt"]) == ("Work habits",
+                                                                         "submitted", 1)
+    assert [(a["question"], a["answer"]) for a in taken["answers"]] == [("g1", 4)]
+    assert {s["scale"] for s in taken["scores"]} == {"grit", "judgement"}

@@ -22,8 +22,11 @@ from portal.recruiting.models import (
     StepProgress,
 )
 
-# Later packages (assessments, recordings) connect here to erase what they hold for a user.
-erasing = Namespace().signal("personal-data-erasing")
+_signals = Namespace()
+# Later packages (assessments, recordings) connect here to erase what they hold for a user,
+erasing = _signals.signal("personal-data-erasing")
+# and here to add it to the download: each receiver returns (section name, its data).
+exporting = _signals.signal("personal-data-exporting")
 
 
 class ErasureRefused(ValueError):
@@ -38,9 +41,9 @@ def can_erase(user: User) -> bool:
 def export(user: User) -> dict:
     """Everything we hold about `user` (GDPR art. 15): the account, each application with its
     full history (reasons and the staff who acted), internal notes, step and screening
-    results, the emails we sent with their delivery, and the audit events about them or by
-    them. Only the bodies of emails carrying a sign-in link are left out: they are
-    credentials, not data."""
+    results, the emails we sent with their delivery, the audit events about them or by
+    them, and what later packages hold (their assessment answers and scores). Only the bodies
+    of emails carrying a sign-in link are left out: they are credentials, not data."""
     applications = list(db.session.scalars(
         select(Application).where(Application.candidate_id == user.id)
         .order_by(Application.created_at)))
@@ -51,7 +54,7 @@ def export(user: User) -> dict:
     scores = _grouped(ApplicationScore, ids, ApplicationScore.key)
     emails = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient_id == user.id)
                                 .order_by(OutboxEmail.created_at))
-    return {
+    data = {
         "account": {"email": user.email, "full_name": user.full_name,
                     "created_at": user.created_at, "email_verified_at": user.email_verified_at,
                     "last_login_at": user.last_login_at, "roles": sorted(user.roles)},
@@ -66,6 +69,9 @@ def export(user: User) -> dict:
                           "detail": e.detail, "ip_address": e.ip_address}
                          for e in _audit_events(user, ids)],
     }
+    for _, (section, held) in exporting.send(user):
+        data[section] = held
+    return data
 
 
 def _name(person: User | None) -> str | None:
