@@ -99,6 +99,9 @@ class Item:
     seconds: int = 0                         # typing
     section: str = ""                        # the bank's section it belongs to, if any
 
+    def option_text(self, option_id: str) -> str:
+        return next((o.text for o in self.options if o.id == option_id), option_id)
+
     @property
     def max_rubric_points(self) -> int:
         return max((level.points for level in self.rubric), default=0)

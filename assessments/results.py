@@ -38,6 +38,12 @@ class BankResult:
             return None
         return (self.attempt.closed_at - self.attempt.started_at).total_seconds() / 60
 
+    @property
+    def norms_used(self) -> list[str]:
+        """The norms the scales were compared with, as each result names its own."""
+        return list(dict.fromkeys(row.score["norm"] for _, rows in self.groups for row in rows
+                                  if row.score.get("norm")))
+
     def seconds_on(self, item_id: str) -> float | None:
         """Seconds from the previous saved answer to this one's first save: roughly the time
         the candidate spent on the question (pages show ten at once, so it is a guide)."""
@@ -60,7 +66,6 @@ class ApplicationResults:
     application: Application
     banks: list[BankResult]
     verdict: verdicts.Verdict
-    rules: dict
 
 
 def rules_for(opening: Opening) -> dict:
@@ -89,8 +94,7 @@ def for_application(application: Application) -> ApplicationResults:
                             {i: a.value for i, a in r.answers.items()})
              for r in results if r.attempt is not None and not r.attempt.is_open]
     missing = [r.bank.title for r in results if r.attempt is None or r.attempt.is_open]
-    return ApplicationResults(application, results, verdicts.decide(rules, taken, missing),
-                              rules)
+    return ApplicationResults(application, results, verdicts.decide(rules, taken, missing))
 
 
 def _bank_result(application: Application, bank: banks.Bank, step_title: str,

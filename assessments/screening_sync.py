@@ -59,9 +59,7 @@ def score_labels() -> dict[str, str]:
     start-up work touches the files). A scale only an uploaded version has is stored and
     shown on results pages but not offered as a pipeline sort."""
     return {f"{bank.key}.{scale.key}": scale.title
-            for bank in (banks.load(path.read_bytes())
-                         for path in sorted(banks.BANK_DIR.glob("*.yaml")))
-            for scale in bank.scales}
+            for bank in banks.shipped().values() for scale in bank.scales}
 
 
 def register() -> None:

@@ -58,7 +58,7 @@ def metric(bank: Bank, score: dict) -> tuple[float | None, str]:
     return (score["normalized"] if score.get("answered") else None), "score"
 
 
-def _ordinal(value: float) -> str:
+def ordinal(value: float) -> str:
     number = int(round(value))
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
         number % 10, "th")
@@ -66,7 +66,7 @@ def _ordinal(value: float) -> str:
 
 
 def _figure(value: float, kind: str) -> str:
-    return f"{_ordinal(value)} percentile" if kind == "percentile" else f"{value:.0f} of 100"
+    return f"{ordinal(value)} percentile" if kind == "percentile" else f"{value:.0f} of 100"
 
 
 def decide(rules: dict, taken: list[Taken], missing: list[str]) -> Verdict:
@@ -156,7 +156,7 @@ def culture_fit(ranges: dict, by_bank: dict) -> Fit:
         title, value = _title(bank, score["scale"]), score.get("percentile")
         if value is None:
             continue
-        where = f"{title}: {_ordinal(value)} percentile"
+        where = f"{title}: {ordinal(value)} percentile"
         if value < low:
             fit.outside.append(f"{where}, below the target {low:g}-{high:g}")
         elif value > high:

@@ -141,5 +141,5 @@ def test_unfinished_assessments_keep_the_verdict_pending():
 
 
 def test_ordinals_read_as_people_say_them():
-    assert [verdicts._ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
+    assert [verdicts.ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]
