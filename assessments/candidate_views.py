@@ -21,6 +21,7 @@ bp = Blueprint("assessments", __name__, url_prefix="/me/assessments",
                template_folder="templates", static_folder="static")
 
 PAGE_SIZE = 10
+MAX_SEQ = 2**31 - 1  # what the answers' seq column holds on every database
 
 
 # Built once: every answer saved starts with it.
@@ -181,8 +182,8 @@ def autosave(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     item = attempts.bank_of(attempt).item(request.form.get("item", ""))
     seq = request.form.get("seq", type=int)
-    if item is None or seq is None or seq < 1:
-        return _refusal(422, "Send the item id and a positive sequence number.")
+    if item is None or seq is None or not 1 <= seq <= MAX_SEQ:
+        return _refusal(422, f"Send the item id and a sequence number from 1 to {MAX_SEQ}.")
     try:
         answer = answer_from_form(item, request.form)
         if answer is None:

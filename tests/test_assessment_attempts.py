@@ -421,3 +421,13 @@ def test_the_candidates_data_download_holds_their_answers_and_scores(signed_in):
                                                                          "submitted", 1)
     assert [(a["question"], a["answer"]) for a in taken["answers"]] == [("g1", 4)]
     assert {s["scale"] for s in taken["scores"]} == {"grit", "judgement"}
+
+
+@pytest.mark.parametrize("seq", ["0", "-3", str(2**31), str(10**30), "1e3", "NaN"])
+def test_a_sequence_number_out_of_range_is_refused_not_a_crash(signed_in, seq):
+    client, application = signed_in
+    attempt = start(client, application)
+    refused = autosave(client, attempt, tab_of(client, attempt), "g1", seq, **{"a-g1": "3"})
+    assert refused.status_code == 422
+    assert "a sequence number from 1 to 2147483647" in refused.get_json()["error"]
+    assert saved(attempt) == {}

@@ -127,3 +127,15 @@ def test_a_typing_answer_cannot_come_through_the_question_autosave(typing_attemp
     response = client.post(f"/me/assessments/attempts/{attempt.id}/answers",
                            data={"item": "notes", "seq": 1, "tab": tab, "a-notes": "x"})
     assert response.status_code == 422
+
+
+def test_text_far_longer_than_the_passage_is_refused_and_the_saved_text_kept(typing_attempt):
+    client, attempt = typing_attempt
+    tab = begin(client, attempt)
+    started_ago(attempt, 40)
+    send(client, attempt, tab, PASSAGE[:60], final=False)
+    refused = send(client, attempt, tab, "x" * (len(PASSAGE) + 500), final=False)
+    assert refused.status_code == 422
+    assert "much longer than the passage" in refused.get_json()["error"]
+    db.session.expire_all()
+    assert db.session.get(Answer, (attempt.id, "notes")).value["typed"] == PASSAGE[:60]
