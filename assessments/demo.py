@@ -5,7 +5,7 @@ more often than not, a few do not, and typing speeds spread around 40 words a mi
 import random
 from datetime import timedelta
 
-from assessments import attempts
+from assessments import attempts, norms
 from assessments import bank as banks
 from assessments.models import Answer, OpeningRules
 from portal.extensions import db
@@ -21,7 +21,7 @@ CUT_SCORES = {"soft_skills.customer_care": 55}
 def set_rules(opening: Opening) -> None:
     rules: dict = {"cut_scores": {}, "culture": {}, "knockouts": {}}
     if "personality_fit" in opening.steps:
-        rules["culture"] = CULTURE
+        rules["culture"], rules["feedback"] = CULTURE, True
     if "skills_assessment" in opening.steps:
         rules["cut_scores"] = CUT_SCORES
     db.session.add(OpeningRules(opening_id=opening.id, rules=rules))
@@ -104,3 +104,10 @@ def _sjt(rng: random.Random, item: banks.Item, expert: bool, ids: list[str]):
         return order
     return {option: max(1, min(5, rating + (0 if expert else rng.randint(-2, 2))))
             for option, rating in item.key}
+
+
+def local_norms(manager) -> None:
+    """The work-style questionnaire normed on the demo's own applicants, as a contact center
+    does once enough have taken it (later results name the local norm)."""
+    norms.set_minimum("work_style", 3 * norms.MIN_SAMPLE, manager)
+    norms.recompute("work_style")

@@ -121,6 +121,7 @@ def load(candidates: int = 300, seed: int = 7) -> None:
     openings[4].status = "draft"
     assessment_services.publish_shipped()
     _take_assessments(rng)
+    assessment_demo.local_norms(manager)
 
 
 def _apply_and_progress(rng, opening: Opening, candidate: User, manager: User) -> None:
