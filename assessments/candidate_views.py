@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 from sqlalchemy import bindparam, func, select
 
-from assessments import attempts, feedback, results, typing_test
+from assessments import attempts, feedback, typing_test
 from assessments import bank as banks
 from assessments.answer_fields import answer_from_form, field_name, page_fields
 from assessments.models import Answer, Attempt
@@ -255,12 +255,10 @@ def done(attempt_id: int):
     latest = attempts.latest_attempts(attempt.application)
     following = next((row for row, other in attempts.step_banks(bank.step or "")
                       if row.bank_key not in latest or latest[row.bank_key].is_open), None)
-    shown = results.rules_for(attempt.application.opening).get("feedback")
     return render_template("assessments/done.html", attempt=attempt, bank=bank,
                            following=following, answered=len(attempts.answers_of(attempt)),
                            total=attempts.question_count(bank),
-                           feedback=feedback.summary(bank, attempt.scores or [],
-                                                     attempt.measures or []) if shown else [])
+                           feedback=feedback.for_candidate(attempt))
 
 
 @bp.get("/attempts/<int:attempt_id>/typing/<item_id>")

@@ -2,7 +2,9 @@
 it: how each scale compares, in plain words, and typing speed. Never the recommendation or a
 cut score: the candidate learns about themselves, the decision stays with a person."""
 
+from assessments import attempts, results
 from assessments import bank as banks
+from assessments.models import Attempt
 
 BAND_WORDS = {"low": "lower than most applicants", "average": "about the same as most applicants",
               "high": "higher than most applicants"}
@@ -22,3 +24,10 @@ def summary(bank: banks.Bank, scores: list[dict], measures: list[dict]) -> list[
     lines += [f"Typing: {m['net_wpm']:.0f} words a minute, {m['accuracy']:.0%} accurate."
               for m in measures]
     return lines
+
+
+def for_candidate(attempt: Attempt) -> list[str]:
+    """The summary of a finished attempt, when its opening's rules show one (else nothing)."""
+    if not results.rules_for(attempt.application.opening).get("feedback"):
+        return []
+    return summary(attempts.bank_of(attempt), attempt.scores or [], attempt.measures or [])

@@ -32,8 +32,19 @@ def _source(row: LocalNorm) -> str:
             f"{row.computed_at:%Y-%m-%d}")
 
 
-def set_minimum(bank_key: str, minimum: int | None, actor) -> None:
+MAX_MINIMUM = 1_000_000
+
+
+class SettingRefused(ValueError):
+    """A minimum that is not a whole number in range; the message says what to give."""
+
+
+def set_minimum(bank_key: str, minimum: int | str | None, actor) -> None:
     """From how many finished attempts the bank switches to local norms (None: never)."""
+    if minimum is not None and (not isinstance(minimum, int)
+                                or not MIN_SAMPLE <= minimum <= MAX_MINIMUM):
+        raise SettingRefused(f"Give a whole number of attempts from {MIN_SAMPLE} to "
+                             f"{MAX_MINIMUM:,}, or leave it empty to keep the reference norm.")
     setting = db.session.get(NormSetting, bank_key)
     if minimum is None:
         if setting is not None:

@@ -65,14 +65,10 @@ def norms_setting(bank_key: str):
         abort(404)
     raw = (request.form.get("minimum") or "").strip()
     try:
-        minimum = int(raw) if raw else None
-    except ValueError:
-        minimum = -1
-    if minimum is not None and not norms.MIN_SAMPLE <= minimum <= 1_000_000:
-        flash(f"Give a whole number of attempts from {norms.MIN_SAMPLE} to 1,000,000, or leave "
-              "it empty to keep the reference norm.", "warning")
+        norms.set_minimum(bank_key, int(raw) if raw.isdecimal() else raw or None, current_user)
+    except norms.SettingRefused as refused:
+        flash(str(refused), "warning")
         return redirect(url_for("assessment_banks.index"))
-    norms.set_minimum(bank_key, minimum, current_user)
     db.session.commit()
     flash("Saved. Run recompute-norms (or wait for its nightly run) to compute them.", "success")
     return redirect(url_for("assessment_banks.index"))
