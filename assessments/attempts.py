@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from blinker import Namespace
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -49,6 +49,10 @@ MAX_SIGNALS = 10_000  # a runaway script cannot grow the counters without bound
 SIGNALS = {"focus_lost": "focus_losses", "paste": "paste_attempts"}
 
 _bank_cache: dict[str, banks.Bank] = {}
+# Attempt id -> its bank version, so that a worker that has seen an attempt can check an answer
+# to it without loading it (the quick save, which also checks the version it assumed).
+_attempt_versions: dict[int, str] = {}
+MAX_REMEMBERED_ATTEMPTS = 100_000  # then forgotten at once: each costs one full save to relearn
 
 # Sent (with the application) when an attempt starts or closes, inside that transaction: what
 # is derived from the results (the pipeline's copy, screening_sync.py) follows.
@@ -71,7 +75,17 @@ def bank_of(attempt: Attempt) -> banks.Bank:
     bank = _bank_cache.get(attempt.bank_version)
     if bank is None:
         bank = _bank_cache[attempt.bank_version] = banks.load(attempt.version_row.content)
+    if _attempt_versions.get(attempt.id) != attempt.bank_version:
+        if len(_attempt_versions) >= MAX_REMEMBERED_ATTEMPTS:
+            _attempt_versions.clear()
+        _attempt_versions[attempt.id] = attempt.bank_version
     return bank
+
+
+def known_bank(attempt_id: int) -> banks.Bank | None:
+    """The bank this worker last saw the attempt with (whoever's it is), without a query."""
+    version = _attempt_versions.get(attempt_id)
+    return None if version is None else _bank_cache.get(version)
 
 
 def bank_for_version(row: BankVersion) -> banks.Bank:
@@ -198,10 +212,13 @@ def open_tab(attempt: Attempt) -> str:
 
 def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int | None:
     """Seconds to the nearer of the attempt's deadline and its section's."""
-    deadlines = [d for d in (attempt.deadline_at, attempt.section_deadline_at) if d is not None]
-    if not deadlines:
-        return None
-    return max(0, int((min(deadlines) - (now or utcnow())).total_seconds()))
+    return _seconds_to(attempt.deadline_at, attempt.section_deadline_at, now or utcnow())
+
+
+def _seconds_to(deadline: datetime | None, section_deadline: datetime | None,
+                now: datetime) -> int | None:
+    deadlines = [d for d in (deadline, section_deadline) if d is not None]
+    return max(0, int((min(deadlines) - now).total_seconds())) if deadlines else None
 
 
 def _past(deadline: datetime | None, now: datetime) -> bool:
@@ -265,6 +282,7 @@ class Saved:
     answered: int
     total: int
     stale: bool  # an older save than the one already kept: nothing changed
+    remaining: int | None  # seconds to the nearer deadline, for the page's clock
 
 
 def save_answer(attempt: Attempt, item_id: str, answer, seq: int | None, tab: str) -> Saved:
@@ -292,7 +310,39 @@ def save_answer(attempt: Attempt, item_id: str, answer, seq: int | None, tab: st
         raise AnswerRefused(422, str(error)) from None
     changes = _upsert_answer(attempt.id, item_id, value, seq)
     return Saved(answered=answered_count(attempt), total=question_count(bank),
-                 stale=changes is None)
+                 stale=changes is None, remaining=remaining_seconds(attempt))
+
+
+def save_answer_quickly(attempt_id: int, candidate_id: int, item: banks.Item, answer,
+                        seq: int, tab: str) -> Saved | None:
+    """The usual autosave in one statement, for an attempt of known_bank(): the answer is
+    written only if the attempt is the candidate's, of that bank version, open, in time, on
+    this tab and in the item's section (save_answer's rules, checked by the database; the
+    version, in case the database was restored or reset under this worker), and it returns
+    what the page shows. None when nothing was written, for whatever reason: save_answer then
+    loads the attempt and says which (404, a refusal, or a late save)."""
+    bank = known_bank(attempt_id)
+    if bank is None or bank.item(item.id) is not item:
+        return None
+    try:
+        value = scoring.check_answer(item, answer)
+    except scoring.ResponseError:
+        return None
+    now = utcnow()
+    sections = [section.key for section in bank.sections]
+    statement = _guarded_answer_upsert(db.engine.dialect.name, sectioned=bool(sections))
+    row = db.session.execute(statement, {
+        "attempt_id": attempt_id, "candidate_id": candidate_id, "item_id": item.id,
+        "value": value, "seq": seq, "now": now, "tab": tab, "bank_version": bank.version,
+        "cutoff": now - timedelta(seconds=GRACE_SECONDS),
+        "section_index": sections.index(item.section) if sections else None}).first()
+    if row is None:
+        return None
+    _forget_held(attempt_id, item.id)
+    # The other items' answers plus this one: the same on databases whose RETURNING does and
+    # does not see the row just written.
+    return Saved(answered=row.others + 1, total=question_count(bank), stale=False,
+                 remaining=_seconds_to(row.deadline_at, row.section_deadline_at, now))
 
 
 # INSERT ... ON CONFLICT DO UPDATE ... RETURNING, as each database we run on spells it.
@@ -320,6 +370,45 @@ def _answer_upsert(dialect: str, newest: bool):
     ).returning(answers.c.changes)
 
 
+@functools.cache
+def _guarded_answer_upsert(dialect: str, sectioned: bool):
+    """_answer_upsert's statement for a sent seq, inserting only when the attempt takes
+    answers: an INSERT ... SELECT whose SELECT finds no row otherwise. It returns the changes,
+    the number of the attempt's other answers and its deadlines."""
+    answers, attempts_table = Answer.__table__, Attempt.__table__
+    cutoff = bindparam("cutoff", type_=Attempt.deadline_at.type)
+    takes_answers = select(
+        bindparam("attempt_id"), bindparam("item_id"), bindparam("value", type_=Answer.value.type),
+        bindparam("seq"), bindparam("now", type_=Answer.saved_at.type),
+        bindparam("now", type_=Answer.saved_at.type), literal(0),
+    ).select_from(attempts_table.join(Application.__table__)).where(
+        Attempt.id == bindparam("attempt_id"),
+        Application.candidate_id == bindparam("candidate_id"),
+        Attempt.bank_version == bindparam("bank_version"),
+        Attempt.status == IN_PROGRESS, Attempt.tab_token == bindparam("tab"),
+        or_(Attempt.deadline_at.is_(None), Attempt.deadline_at >= cutoff),
+        or_(Attempt.section_deadline_at.is_(None), Attempt.section_deadline_at >= cutoff),
+        *([Attempt.section_index == bindparam("section_index")] if sectioned else []))
+    first = _INSERTS[dialect](answers).from_select(
+        ["attempt_id", "item_id", "value", "seq", "first_saved_at", "saved_at", "changes"],
+        takes_answers)
+    sent = first.excluded
+    of_attempt = Attempt.id == bindparam("attempt_id")
+    return first.on_conflict_do_update(
+        index_elements=[answers.c.attempt_id, answers.c.item_id],
+        set_={"value": sent.value, "saved_at": sent.saved_at, "changes": answers.c.changes + 1,
+              "seq": sent.seq},
+        where=sent.seq > answers.c.seq,
+    ).returning(
+        answers.c.changes,
+        select(func.count()).select_from(Answer).where(
+            Answer.attempt_id == bindparam("attempt_id"),
+            Answer.item_id != bindparam("item_id")).scalar_subquery().label("others"),
+        select(Attempt.deadline_at).where(of_attempt).scalar_subquery().label("deadline_at"),
+        select(Attempt.section_deadline_at).where(of_attempt).scalar_subquery()
+        .label("section_deadline_at"))
+
+
 def _upsert_answer(attempt_id: int, item_id: str, value, seq: int | None) -> int | None:
     """Keep one answer in one statement: how often it changed before (0: a first answer), or
     None when `seq` is not newer than the stored one (a late save: nothing changes)."""
@@ -327,11 +416,15 @@ def _upsert_answer(attempt_id: int, item_id: str, value, seq: int | None) -> int
     changes = db.session.execute(upsert, {
         "attempt_id": attempt_id, "item_id": item_id, "value": value,
         "seq": 1 if seq is None else seq, "now": utcnow()}).scalar()
-    # The statement went around the ORM: an Answer this session holds reloads when next read.
+    _forget_held(attempt_id, item_id)
+    return changes
+
+
+def _forget_held(attempt_id: int, item_id: str) -> None:
+    """An answer written around the ORM: an Answer this session holds reloads when next read."""
     held = db.session.identity_map.get(db.session.identity_key(Answer, (attempt_id, item_id)))
     if held is not None:
         db.session.expire(held)
-    return changes
 
 
 def answers_of(attempt: Attempt) -> dict[str, object]:

@@ -12,7 +12,16 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from portal import config as config_module
-from portal.extensions import MAX_ROW_ID, bootstrap, csrf, db, limiter, login_manager, migrate
+from portal.extensions import (
+    MAX_ROW_ID,
+    bootstrap,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+    ping_after_idle,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,6 +69,9 @@ class RowIdConverter(IntegerConverter):
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_after_idle(engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -66,7 +66,6 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
     config = {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_uri(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Storage: a local folder by default, S3 (or any S3-compatible endpoint) when chosen.
         "STORAGE_BACKEND": os.environ.get("STORAGE_BACKEND", "local"),
         "STORAGE_LOCAL_ROOT": os.environ.get("STORAGE_LOCAL_ROOT", str(instance_path / "files")),

@@ -1,5 +1,6 @@
 """Extensions are created once here and bound to the app in create_app()."""
 
+import time
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
@@ -12,6 +13,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import DateTime, MetaData, Table, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -85,6 +87,32 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+
+
+# A pooled connection idle longer than this is tested before use (see ping_after_idle).
+IDLE_SECONDS_BEFORE_PING = 10.0
+
+
+def ping_after_idle(engine: Engine) -> None:
+    """Test a pooled connection before a request uses it, but only after it sat idle.
+    pool_pre_ping would test every checkout: a round trip on every request. A connection in
+    use seconds ago is alive all but always; one idle longer may have been cut (a database
+    restart, a firewall's idle timeout) and is replaced before the request sees an error."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from_now(dbapi_connection, connection_record):
+        connection_record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+        idle_since = connection_record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < IDLE_SECONDS_BEFORE_PING:
+            return  # a new connection, or one just used
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("the idle connection is gone; the pool opens another") \
+                from error
 
 
 # Requests that read: their transactions start deferred and never wait for a writer (WAL).

@@ -79,8 +79,9 @@ def _write_later(*statements) -> None:
     g.setdefault("session_writes", []).extend(statements)
 
 
-def _renew(user: User, row: UserSession) -> None:
-    """Same session, new token: after a remember-me cookie was used, or a change of roles."""
+def _renew(user: User, row) -> None:
+    """Same session, new token: after a remember-me cookie was used, or a change of roles.
+    `row`: the UserSession, or the loader's row of its id, remember and expires_at."""
     _write_later(_new_row(user, row.remember, row.expires_at),
                  delete(UserSession).where(UserSession.id == row.id))
     session["_user_id"] = user.session_token
@@ -95,24 +96,27 @@ def _row_for(token: str) -> UserSession | None:
 
 
 # Built once: every signed-in request starts with it, and building a statement costs more
-# than running this one.
+# than running this one. Only the session columns the loader uses: each column read costs.
 _USER_AND_SESSION = (
-    select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+    select(User, UserSession.id, UserSession.remember, UserSession.roles_stamp,
+           UserSession.last_seen_at, UserSession.expires_at)
+    .join(UserSession, UserSession.user_id == User.id)
     .where(UserSession.token_hash == bindparam("token_hash"))
     .options(joinedload(User.role_rows)))
 
 
 def _user_and_row_for(token: str) -> Row | None:
-    """(user, session row) for a session token, the user's roles loaded too: one query."""
+    """The user of a session token, the user's roles loaded too, and the session's columns
+    the loader needs: one query."""
     return db.session.execute(_USER_AND_SESSION, {"token_hash": _hash(token)}).unique().first()
 
 
 @login_manager.user_loader
 def _load_user(token: str) -> User | None:
-    found = _user_and_row_for(token)
-    if found is None:
+    row = _user_and_row_for(token)
+    if row is None:
         return None
-    user, row = found
+    user = row.User
     if row.expires_at <= utcnow() or not user.is_active:
         return None
     user.session_token = token
