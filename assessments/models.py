@@ -163,3 +163,25 @@ class LocalNorm(db.Model):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("bank_key", "scale_key", "version"),)
+
+
+class ReadinessRun(db.Model):
+    """One run of the desktop readiness check, kept with its raw samples (the figures are
+    recomputed from them on the server), what the browser and the candidate reported, every
+    requirement's check under the opening's profile at the time, and the overall verdict."""
+
+    __tablename__ = "readiness_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    verdict: Mapped[str] = mapped_column(String(10))  # pass | warn | fail
+    figures: Mapped[dict] = mapped_column(JSON)
+    checks: Mapped[list] = mapped_column(JSON)        # rules.Check.as_dict() each
+    device: Mapped[dict] = mapped_column(JSON)         # browser, system, computer, headset...
+    samples: Mapped[dict] = mapped_column(JSON, deferred=True)  # raw: read for the details only
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+    application: Mapped[Application] = relationship()
+
+    __table_args__ = (Index("ix_readiness_runs_application", "application_id", "id"),)

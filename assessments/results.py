@@ -10,6 +10,7 @@ from sqlalchemy import select
 from assessments import attempts, verdicts
 from assessments import bank as banks
 from assessments.models import Answer, Attempt, Grant, OpeningRules
+from assessments.readiness import runs as readiness_runs
 from portal.extensions import db
 from portal.recruiting import steps
 from portal.recruiting.models import Application, Opening
@@ -94,7 +95,8 @@ def for_application(application: Application) -> ApplicationResults:
                             {i: a.value for i, a in r.answers.items()})
              for r in results if r.attempt is not None and not r.attempt.is_open]
     missing = [r.bank.title for r in results if r.attempt is None or r.attempt.is_open]
-    return ApplicationResults(application, results, verdicts.decide(rules, taken, missing))
+    return ApplicationResults(application, results, verdicts.decide(
+        rules, taken, missing, readiness_runs.reasons(application)))
 
 
 def _bank_result(application: Application, bank: banks.Bank, step_title: str,

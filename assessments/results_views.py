@@ -16,6 +16,7 @@ from flask_login import current_user
 from assessments import attempts, opening_rules, results, verdicts
 from assessments.forms import GrantForm, RubricScoreForm
 from assessments.models import Answer, Attempt
+from assessments.readiness import runs as readiness_runs
 from portal import audit, pdf
 from portal.auth.models import ADMIN, MANAGER
 from portal.auth.permissions import roles
@@ -48,7 +49,8 @@ def application(application_id: int):
     db.session.commit()
     return render_template("assessments/results.html", found=found, application=application,
                            grant_form=_grant_form(found), verdicts=verdicts,
-                           type_labels=TYPE_LABELS)
+                           type_labels=TYPE_LABELS,
+                           readiness=readiness_runs.summary(application))
 
 
 @bp.get("/applications/<int:application_id>/report.pdf")

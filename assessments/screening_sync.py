@@ -11,11 +11,12 @@ in a background job, as an opening may have 100,000 of them).
 
 import functools
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
 from assessments import attempts, results
 from assessments import bank as banks
-from assessments.models import Attempt
+from assessments.models import Attempt, ReadinessRun
+from assessments.readiness import runs as readiness_runs
 from portal import jobs
 from portal.extensions import db
 from portal.recruiting import screening
@@ -30,7 +31,8 @@ def sync(application: Application) -> None:
     taken = [r for r in found.banks if r.attempt is not None]
     scores = {f"{r.bank.key}.{row.scale.key}": row.figure
               for r in taken for _, rows in r.groups for row in rows if row.figure is not None}
-    recruiting.record_screening(application, found.verdict.outcome if taken else None, scores)
+    started = taken or readiness_runs.counted_run(application) is not None
+    recruiting.record_screening(application, found.verdict.outcome if started else None, scores)
 
 
 def recompute_later(opening: Opening) -> None:
@@ -39,13 +41,15 @@ def recompute_later(opening: Opening) -> None:
 
 
 def recompute_opening(opening_id: int) -> None:
-    """The job: every application of the opening that has an attempt, in id order, committed
-    every BATCH so that a long run holds no lock for long and a rerun finishes the work."""
-    has_attempt = exists().where(Attempt.application_id == Application.id)
+    """The job: every application of the opening with an attempt or a computer check, in id
+    order, committed every BATCH so that a long run holds no lock for long and a rerun
+    finishes the work."""
+    assessed = or_(exists().where(Attempt.application_id == Application.id),
+                   exists().where(ReadinessRun.application_id == Application.id))
     last_id = 0
     while batch := db.session.scalars(
             select(Application).where(Application.opening_id == opening_id,
-                                      Application.id > last_id, has_attempt)
+                                      Application.id > last_id, assessed)
             .order_by(Application.id).limit(BATCH)).all():
         for application in batch:
             sync(application)

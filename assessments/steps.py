@@ -1,19 +1,19 @@
 """The application steps this package provides, registered with recruiting.
 
 A step's banks are the shipped or uploaded banks that name it (`step:` in the bank file). The
-desktop check arrives with the readiness issue; until then its `start_url` is None and the
-dashboard tells candidates it opens soon instead of offering a dead link.
+computer check (`desktop_readiness`) is the readiness package's page instead of a bank.
 """
 
 from dataclasses import replace
 
 from flask import url_for
 
-from assessments.bank import STEPS
 from portal.recruiting import steps
 
 
 def _start_url(key: str):
+    if key == "desktop_readiness":
+        return lambda application: url_for("readiness.check", application_id=application.id)
     return lambda application: url_for("assessments.step", application_id=application.id,
                                        step_key=key)
 
@@ -41,8 +41,7 @@ ASSESSMENT_STEPS = (
 
 # Built once: registering again (every app the process creates) must find the same objects.
 _REGISTERED = tuple(replace(step, start_url=_start_url(step.key), review_url=_review_url,
-                            settings_url=_settings_url(step.key)) if step.key in STEPS else step
-                    for step in ASSESSMENT_STEPS)
+                            settings_url=_settings_url(step.key)) for step in ASSESSMENT_STEPS)
 
 
 def register() -> None:

@@ -69,11 +69,14 @@ def _figure(value: float, kind: str) -> str:
     return f"{ordinal(value)} percentile" if kind == "percentile" else f"{value:.0f} of 100"
 
 
-def decide(rules: dict, taken: list[Taken], missing: list[str]) -> Verdict:
+def decide(rules: dict, taken: list[Taken], missing: list[str],
+           checks: list[tuple[str, str]] = ()) -> Verdict:
     """The recommendation for one application: `taken` its finished attempts, `missing` the
-    titles of assessments it has not finished."""
+    titles of assessments it has not finished, `checks` the reasons other checks add (the
+    computer check's)."""
     reasons: list[tuple[str, str]] = [(PENDING, f"Not finished yet: {title}")
                                       for title in missing]
+    reasons += checks
     by_bank = {t.bank.key: t for t in taken}
     reasons += _cut_scores(rules.get("cut_scores") or {}, by_bank)
     reasons += _knockouts(rules.get("knockouts") or {}, by_bank)

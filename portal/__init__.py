@@ -92,6 +92,8 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from assessments.candidate_views import bp as assessments_bp
+    from assessments.readiness.speed_views import bp as readiness_speed_bp
+    from assessments.readiness.views import bp as readiness_bp
     from assessments.results_views import bp as assessment_results_bp
     from assessments.views import bp as assessment_banks_bp
     from portal.admin.views import bp as admin_bp
@@ -104,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (careers_bp, auth_bp, candidate_bp, pipeline_bp, openings_bp, admin_bp,
                       assessment_banks_bp, assessments_bp, assessment_results_bp,
-                      health_bp):
+                      readiness_bp, readiness_speed_bp, health_bp):
         app.register_blueprint(blueprint)
 
 

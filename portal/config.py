@@ -109,6 +109,8 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
         # Views that stream files to storage raise the limit to MAX_UPLOAD_MB themselves.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_REQUEST_KB", "1024")) * 1024,
         "MAX_UPLOAD_MB": int(os.environ.get("MAX_UPLOAD_MB", "512")),
+        # The readiness check's upload test posts random bytes that are read and discarded.
+        "READINESS_UPLOAD_MB": 20,
         "ASSESSMENT_BANK_UPLOAD_MB": 2,  # a bank file is at most 1 MB, plus the form around it
         # Bootstrap is served from the package, never a CDN: call centers run locked down.
         "BOOTSTRAP_SERVE_LOCAL": True,

@@ -5,6 +5,8 @@ takes more declares it:
 
     @accepts_upload("MAX_UPLOAD_MB")    multipart file parts, up to that many megabytes
     @accepts_json                        an application/json body (API endpoints)
+    @accepts_bytes("SETTING_MB")         a raw application/octet-stream body up to that many
+                                         megabytes, which the view reads itself
 
 Anything else is refused before it is parsed: a JSON body or a file part sent to an HTML form
 is 415/400, so a form never sees a number, a list or a file where it expects text.
@@ -14,6 +16,7 @@ from flask import Flask, abort, current_app, request
 
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 JSON_TYPE = "application/json"
+BYTES_TYPE = "application/octet-stream"
 METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -30,6 +33,18 @@ def accepts_upload(megabytes_setting: str):
 def accepts_json(view):
     view.accepts_json = True
     return view
+
+
+def accepts_bytes(megabytes_setting: str):
+    """The view reads a raw body (application/octet-stream) itself, up to that setting's
+    megabytes; nothing parses it before the view."""
+
+    def decorate(view):
+        view.upload_limit_setting = megabytes_setting
+        view.accepts_bytes = True
+        return view
+
+    return decorate
 
 
 def _view():
@@ -61,6 +76,8 @@ def _check_body() -> None:
         return
     has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding")
     if not has_body and not request.mimetype:
+        return
+    if request.mimetype == BYTES_TYPE and getattr(view, "accepts_bytes", False):
         return
     if request.mimetype == JSON_TYPE and getattr(view, "accepts_json", False):
         if contains_nul(request.get_json(silent=True)):

@@ -17,7 +17,7 @@ from flask_login import current_user, login_user, logout_user, user_loaded_from_
 from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import joinedload
 
-from portal import audit
+from portal import audit, user_agents
 from portal.auth.models import User, UserSession
 from portal.extensions import db, login_manager, utcnow
 from portal.security import STATIC_ENDPOINTS
@@ -160,20 +160,9 @@ def active_for(user: User) -> list[UserSession]:
         .order_by(UserSession.last_seen_at.desc())))
 
 
-# (marker in the User-Agent, name shown), most specific first: Edge and Opera say "Chrome" too.
-_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"),
-             ("Chrome/", "Chrome"), ("Version/", "Safari"))
-_SYSTEMS = (("Windows", "Windows"), ("iPhone", "iOS"), ("iPad", "iPadOS"),
-            ("Mac OS X", "macOS"), ("Android", "Android"), ("CrOS", "ChromeOS"),
-            ("Linux", "Linux"))
-
-
 def device_label(user_agent: str) -> str:
     """'Chrome 131 on Windows' from a User-Agent header, for a person to recognise."""
-    browser = next((f"{name} {user_agent.split(marker, 1)[1].split('.')[0]}"
-                    for marker, name in _BROWSERS if marker in user_agent), "A browser")
-    system = next((name for marker, name in _SYSTEMS if marker in user_agent), None)
-    return f"{browser} on {system}" if system else browser
+    return user_agents.parse(user_agent).label
 
 
 def is_current(row: UserSession, user: User) -> bool:
