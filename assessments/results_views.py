@@ -16,6 +16,8 @@ from flask_login import current_user
 from assessments import attempts, opening_rules, results, verdicts
 from assessments.forms import GrantForm, RubricScoreForm
 from assessments.models import Answer, Attempt
+from assessments.readiness import profile_form
+from assessments.readiness import rules as readiness_rules
 from assessments.readiness import runs as readiness_runs
 from portal import audit, pdf
 from portal.auth.models import ADMIN, MANAGER
@@ -118,16 +120,25 @@ def score_answer(application_id: int, attempt_id: int, item_id: str):
 def rules(opening_id: int):
     opening = db.get_or_404(Opening, opening_id)
     assessed = results.assessed_banks(opening)
+    checks_computer = readiness_runs.STEP in opening.steps
     current = results.rules_for(opening)
     problems: list[str] = []
     if request.method == "POST":
         current, problems = opening_rules.read(request.form, [bank for _, bank in assessed])
+        if checks_computer:
+            current["readiness"], more = profile_form.read(request.form)
+            problems += more
         if not problems:
             opening_rules.save(opening, current, current_user)
             db.session.commit()
             flash("Screening rules saved. Results pages use them from now on.", "success")
             return redirect(url_for(".rules", opening_id=opening.id))
+    readiness = None
+    if checks_computer:
+        readiness = {"profile": readiness_rules.profile(current.get("readiness")),
+                     "thresholds": profile_form.THRESHOLDS, "browsers": profile_form.BROWSERS,
+                     "systems": profile_form.SYSTEMS}
     return render_template("assessments/rules.html", opening=opening, assessed=assessed,
                            rules=current, form_values=request.form if problems else None,
-                           problems=problems, defaults=verdicts.DEFAULT_TYPING), \
-        422 if problems else 200
+                           problems=problems, defaults=verdicts.DEFAULT_TYPING,
+                           readiness=readiness), 422 if problems else 200

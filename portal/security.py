@@ -40,7 +40,8 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=(self)")
         # A signed-in page is that person's: no browser or proxy may keep a copy of it.
-        if request.endpoint not in STATIC_ENDPOINTS and _in_signed_in_session():
+        if request.endpoint not in STATIC_ENDPOINTS and _in_signed_in_session() \
+                and "no-store" not in headers.get("Cache-Control", ""):
             headers["Cache-Control"] = "no-store"
         if app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")

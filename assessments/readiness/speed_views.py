@@ -39,7 +39,8 @@ _limit = limiter.limit("600 per minute", key_func=_per_candidate)
 def download(application_id: int):
     """`mb` megabytes (1 to MAX_DOWNLOAD_MB) of random bytes; the browser aborts when done."""
     open_application(application_id)
-    megabytes = request.args.get("mb", 25, type=int)
+    asked = request.args.get("mb", "25")
+    megabytes = int(asked) if asked.isdigit() else 0
     if not 1 <= megabytes <= MAX_DOWNLOAD_MB:
         abort(400, f"Ask for 1 to {MAX_DOWNLOAD_MB} MB.")
 
