@@ -125,6 +125,8 @@ VISITS = [
     Visit("assessment-done", "candidate", "/me/assessments/attempts/{done_attempt_id}/done"),
     Visit("assessment-results", "manager", "/assessments/applications/{assessed_application_id}",
           then=lambda page: page.locator("details summary").first.click()),
+    Visit("readiness-check", "candidate", "/me/readiness/applications/{assessed_application_id}",
+          then=lambda page: page.get_by_role("button", name="Check my computer").click()),
     Visit("screening-rules", "manager", "/assessments/openings/{assessed_opening_id}/rules"),
     Visit("screening-rules-errors", "manager",
           "/assessments/openings/{assessed_opening_id}/rules",
@@ -243,13 +245,16 @@ def _assessments_part_way(manager, candidate) -> dict:
 
     from assessments import attempts, typing_test
     from assessments import services as bank_services
+    from assessments.readiness import measures
+    from assessments.readiness import runs as readiness_runs
+    from tests.test_readiness_rules import CHROME, body
     from portal.extensions import utcnow
     from portal.recruiting import services
     from tests.helpers import apply, open_opening
 
     bank_services.publish_shipped()
     opening = open_opening(manager, title="Chat Support Agent (Remote)", steps=[
-        "personality_fit", "skills_assessment", "home_office_readiness"])
+        "personality_fit", "skills_assessment", "home_office_readiness", "desktop_readiness"])
     application = apply(opening, candidate, full_name="Casey Candidate")
     # Out of Applied: the hiring-flow test counts that stage across all openings.
     services.move(application, "assessment", manager, "Invited to the assessments.")
@@ -266,6 +271,9 @@ def _assessments_part_way(manager, candidate) -> dict:
     for seq, item in enumerate(("c5_1", "c5_2", "e1_1"), 1):
         attempts.save_answer(done, item, 4, seq=seq, tab=done.tab_token)
     attempts.submit(done)
+    # A computer check run on Wi-Fi: its page shows failed requirements with advice.
+    wifi = body(connection={"type": "wifi", "source": "asked"})
+    readiness_runs.record(application, measures.read(wifi), CHROME)
     return dict(assessed_application_id=application.id, assessed_opening_id=opening.id,
                 sjt_attempt_id=sjt.id, typing_attempt_id=typing.id,
                 done_attempt_id=found["work_style"].id)
