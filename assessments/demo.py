@@ -1,5 +1,5 @@
-"""Demo candidates who have taken their assessments, so a newcomer sees scores, bands, typing
-speeds and recommendations. Answers are drawn to look like people: most agree with the key
+"""Demo candidates who have taken their assessments and the computer check, so a newcomer sees
+scores, bands, typing speeds, connection figures and recommendations. Answers are drawn to look like people: most agree with the key
 more often than not, a few do not, and typing speeds spread around 40 words a minute."""
 
 import random
@@ -8,6 +8,7 @@ from datetime import timedelta
 from assessments import attempts, norms
 from assessments import bank as banks
 from assessments.models import Answer, OpeningRules
+from assessments.readiness import demo as readiness_demo
 from portal.extensions import db
 from portal.recruiting.models import Application, Opening
 
@@ -67,6 +68,8 @@ def take_assessments(rng: random.Random, application: Application) -> None:
             if attempt.deadline_at is not None:
                 attempt.deadline_at = started + timedelta(minutes=bank.time_limit_minutes)
             moment = attempt.closed_at
+    if "desktop_readiness" in application.opening.steps:
+        readiness_demo.run_check(rng, application)
 
 
 def _answer(rng: random.Random, item: banks.Item, skill: float):

@@ -1,10 +1,11 @@
 """A candidate's assessments in the download of their data (GDPR art. 15): every attempt with
-the bank version, times, integrity signals, grants, each answer as saved and the scores. (Erasure
-needs nothing here: attempts and grants go with their application, by cascade.)"""
+the bank version, times, integrity signals, grants, each answer as saved and the scores, and
+every computer check run. (Erasure needs nothing here: attempts, grants and runs go with their
+application, by cascade.)"""
 
 from sqlalchemy import select
 
-from assessments.models import Answer, Attempt, Grant
+from assessments.models import Answer, Attempt, Grant, ReadinessRun
 from portal.auth.models import User
 from portal.extensions import db
 from portal.recruiting import privacy
@@ -39,5 +40,18 @@ def _attempt(attempt: Attempt, application: Application) -> dict:
     }
 
 
+def _export_readiness(user: User) -> tuple[str, list[dict]]:
+    """Every computer check run, with what the browser reported and the raw samples."""
+    rows = db.session.execute(
+        select(ReadinessRun, Application).join(Application)
+        .where(Application.candidate_id == user.id).order_by(ReadinessRun.id)).all()
+    return "computer_checks", [
+        {"opening": application.opening.title, "at": run.created_at, "verdict": run.verdict,
+         "figures": run.figures, "checks": run.checks, "reported": run.device,
+         "samples": run.samples, "browser": run.user_agent}
+        for run, application in rows]
+
+
 def register() -> None:
     privacy.exporting.connect(_export)
+    privacy.exporting.connect(_export_readiness)
