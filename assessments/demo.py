@@ -1,6 +1,7 @@
 """Demo candidates who have taken their assessments and the computer check, so a newcomer sees
-scores, bands, typing speeds, connection figures and recommendations. Answers are drawn to look like people: most agree with the key
-more often than not, a few do not, and typing speeds spread around 40 words a minute."""
+scores, bands, typing speeds, connection figures and recommendations. Answers are drawn to look
+like people: most agree with the key more often than not, a few do not, and typing speeds
+spread around 40 words a minute."""
 
 import random
 from datetime import timedelta

@@ -14,17 +14,20 @@ from portal.extensions import db
 from portal.recruiting.models import Opening
 
 
-def _number(form: MultiDict, name: str, low: float, high: float, what: str,
-            problems: list[str]) -> float | None:
+def number_field(form: MultiDict, name: str, low: float, high: float, what: str,
+                 problems: list[str], required: bool = False) -> float | None:
+    """The form's number in [low, high]; None when empty (a problem if `required`) or wrong,
+    the problem said in words."""
     raw = (form.get(name) or "").strip()
-    if not raw:
+    if not raw and not required:
         return None
     try:
         value = float(raw)
     except ValueError:
         value = None
     if value is None or not low <= value <= high:
-        problems.append(f"{what}: give a number from {low:g} to {high:g}, or leave it empty.")
+        problems.append(f"{what}: give a number from {low:g} to {high:g}"
+                        + ("." if required else ", or leave it empty."))
         return None
     return value
 
@@ -36,13 +39,14 @@ def read(form: MultiDict, assessed: list[banks.Bank]) -> tuple[dict, list[str]]:
     for bank in assessed:
         for scale in bank.scales:
             ref, title = f"{bank.key}.{scale.key}", f"{bank.title}, {scale.title}"
-            cut = _number(form, f"cut-{ref}", 0, 100, f"{title} cut score", problems)
+            cut = number_field(form, f"cut-{ref}", 0, 100, f"{title} cut score", problems)
             if cut is not None:
                 rules["cut_scores"][ref] = cut
             if scale.norm is None:
                 continue
-            low = _number(form, f"low-{ref}", 0, 100, f"{title} lowest percentile", problems)
-            high = _number(form, f"high-{ref}", 0, 100, f"{title} highest percentile", problems)
+            low = number_field(form, f"low-{ref}", 0, 100, f"{title} lowest percentile", problems)
+            high = number_field(form, f"high-{ref}", 0, 100, f"{title} highest percentile",
+                                problems)
             if (low is None) != (high is None):
                 problems.append(f"{title}: give both ends of the target range, or neither.")
             elif low is not None and low > high:
@@ -57,8 +61,8 @@ def read(form: MultiDict, assessed: list[banks.Bank]) -> tuple[dict, list[str]]:
                     problems.append(f"{item.text}: choose knock-out answers from the list.")
                 elif tuple(chosen) != item.knockout:
                     rules["knockouts"][ref] = chosen
-    net = _number(form, "typing-net_wpm", 1, 150, "Typing target speed", problems)
-    accuracy = _number(form, "typing-accuracy", 50, 100, "Typing target accuracy", problems)
+    net = number_field(form, "typing-net_wpm", 1, 150, "Typing target speed", problems)
+    accuracy = number_field(form, "typing-accuracy", 50, 100, "Typing target accuracy", problems)
     rules["feedback"] = form.get("feedback") == "on"
     rules["typing"] = {"net_wpm": verdicts.DEFAULT_TYPING["net_wpm"] if net is None else net,
                        "accuracy": verdicts.DEFAULT_TYPING["accuracy"] if accuracy is None

@@ -24,7 +24,6 @@ Target: ours/minimal throughput >= 0.6 on each database. The last line is machin
 import argparse
 import gc
 import json
-import logging
 import os
 import re
 import statistics
@@ -42,12 +41,10 @@ from flask import Flask, jsonify, request
 from sqlalchemy import create_engine, event, make_url, text
 
 from assessments import services as assessments
+from bench import people
 from bench.databases import fresh_database
-from portal import create_app
-from portal.auth.models import CANDIDATE, MANAGER, User
-from portal.extensions import db, utcnow
-from tests.conftest import IsolatedClient, reset_schema, test_config
-from tests.helpers import apply, open_opening
+from portal.extensions import db
+from tests.conftest import IsolatedClient, test_config
 
 PASSWORD, TARGET_RATIO, ITEMS, COUNT_SAVES = "Bench-Autosave-Password-3", 0.6, 50, 10
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432"
@@ -104,27 +101,13 @@ def server_problem(server_url: str) -> str | None:
 def portal_site(url: str, tmp: Path):
     """The portal on a fresh schema, a candidate signed in on an open attempt: (app, client,
     attempt id, tab token)."""
-    app = create_app(test_config(tmp, SQLALCHEMY_DATABASE_URI=url))
-    logging.disable(logging.INFO)  # Alembic's progress lines
-    reset_schema(app)
-    logging.disable(logging.NOTSET)
+    app = people.fresh_portal(test_config(tmp, SQLALCHEMY_DATABASE_URI=url))
     with app.app_context():
         assessments.publish(BANK.encode(), None)
-        users = {}
-        for role, email in ((MANAGER, "manager@bench.example.com"),
-                            (CANDIDATE, "candidate@bench.example.com")):
-            user = users[role] = User(email=email, full_name=f"Bench {role.title()}",
-                                      email_verified_at=utcnow())
-            user.set_password(PASSWORD)
-            user.grant(role)
-            db.session.add(user)
-        db.session.flush()
-        opening = open_opening(users[MANAGER], steps=["personality_fit"])
-        application_id = apply(opening, users[CANDIDATE]).id
-        db.session.commit()
+        application_id = people.candidate_applied(["personality_fit"], PASSWORD)
     app.test_client_class = IsolatedClient  # a fresh app context per request, as live
     client = app.test_client()
-    login = {"email": "candidate@bench.example.com", "password": PASSWORD}
+    login = {"email": people.CANDIDATE_EMAIL, "password": PASSWORD}
     if client.post("/login", data=login).status_code != 302:
         raise SystemExit("candidate login failed")
     started = client.post(f"/me/assessments/applications/{application_id}/personality_fit/"

@@ -12,7 +12,6 @@ the baseline: the target is the same number of SQL statements and at most 2x its
 import argparse
 import gc
 import html
-import logging
 import os
 import random
 import re
@@ -30,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import event, func, insert, select, text, update
 from werkzeug.security import generate_password_hash
 
+from bench import people
 from bench.databases import fresh_database
-from portal import create_app
 from portal.auth.models import CANDIDATE, MANAGER, User, UserRole
 from portal.extensions import db
 from portal.recruiting import screening, search, stages
@@ -44,7 +43,7 @@ from portal.recruiting.models import (
     StageChange,
     StageCount,
 )
-from tests.conftest import IsolatedClient, reset_schema, test_config
+from tests.conftest import IsolatedClient, test_config
 
 PASSWORD, MANAGER_EMAIL = "Bench-Manager-Password-9", "manager@bench.example.com"
 BATCH, WARMUP, DEEP_HOPS, TARGET_RATIO = 5_000, 3, 20, 2.0
@@ -196,10 +195,7 @@ def deep_url(client) -> tuple[str, int]:
 
 
 def start_app(size: int, url: str, tmp: Path):
-    app = create_app(test_config(tmp, SQLALCHEMY_DATABASE_URI=url))
-    logging.disable(logging.INFO)  # Alembic's progress lines would bury the table
-    reset_schema(app)
-    logging.disable(logging.NOTSET)
+    app = people.fresh_portal(test_config(tmp, SQLALCHEMY_DATABASE_URI=url))
     started = time.perf_counter()
     search_text = load(app, size)
     print(f"loaded {size:,} applications in {time.perf_counter() - started:.1f} s")

@@ -39,7 +39,6 @@ Target: endpoint/static throughput >= 0.8. The last line is machine-readable.
 import argparse
 import http.client
 import json
-import logging
 import os
 import socket
 import statistics
@@ -54,11 +53,9 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from portal import create_app
-from portal.auth.models import CANDIDATE, MANAGER, User
-from portal.extensions import db, utcnow
-from tests.conftest import reset_schema, test_config
-from tests.helpers import apply, open_opening
+from bench import people
+from portal.extensions import db
+from tests.conftest import test_config
 
 PASSWORD, TARGET_RATIO = "Bench-Speedtest-Password-5", 0.8
 MB, READ_SIZE = 1024 * 1024, 64 * 1024
@@ -93,23 +90,9 @@ def bench_static(name):
 
 def seed(config: dict) -> int:
     """Build the schema and the data the endpoint needs; the application's id."""
-    app = create_app(config)
-    logging.disable(logging.INFO)  # Alembic's progress lines
-    reset_schema(app)
-    logging.disable(logging.NOTSET)
+    app = people.fresh_portal(config)
     with app.app_context():
-        users = {}
-        for role, email in ((MANAGER, "manager@bench.example.com"),
-                            (CANDIDATE, "candidate@bench.example.com")):
-            user = users[role] = User(email=email, full_name=f"Bench {role.title()}",
-                                      email_verified_at=utcnow())
-            user.set_password(PASSWORD)
-            user.grant(role)
-            db.session.add(user)
-        db.session.flush()
-        opening = open_opening(users[MANAGER], steps=["desktop_readiness"])
-        application_id = apply(opening, users[CANDIDATE]).id
-        db.session.commit()
+        application_id = people.candidate_applied(["desktop_readiness"], PASSWORD)
         db.engine.dispose()  # gunicorn's workers open their own connections
     return application_id
 
@@ -171,7 +154,7 @@ def request(port: int, method: str, path: str, body: str | None = None,
 
 def log_in(port: int) -> str:
     """The candidate's cookies, as one Cookie header."""
-    form = urlencode({"email": "candidate@bench.example.com", "password": PASSWORD})
+    form = urlencode({"email": people.CANDIDATE_EMAIL, "password": PASSWORD})
     status, headers, _ = request(port, "POST", "/login", form,
                                  {"Content-Type": "application/x-www-form-urlencoded"})
     cookies = [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or []]

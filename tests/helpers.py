@@ -15,6 +15,19 @@ APPLY_FORM = {
 }
 
 
+def new_user(email: str, full_name: str, role: str, password: str):
+    """A verified user with one role, added to the session (the caller commits)."""
+    from portal.auth.models import User
+    from portal.extensions import db, utcnow
+
+    user = User(email=email, full_name=full_name, email_verified_at=utcnow())
+    user.set_password(password)
+    user.grant(role)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
 def open_opening(manager, **overrides):
     fields = dict(title="Customer Service Agent", summary="Help customers of a retailer by phone.",
                   pay_min=15, pay_max=18, hours_min=20, hours_max=40, shifts=["morning"],

@@ -6,7 +6,13 @@ threshold, `ready-browser-<name>` (lowest major version; empty: not supported), 
 
 from werkzeug.datastructures import MultiDict
 
+from assessments.opening_rules import number_field
 from assessments.readiness import rules
+
+
+def _number(form: MultiDict, name: str, low: float, high: float, what: str,
+           problems: list[str]) -> float | None:
+    return number_field(form, name, low, high, what, problems, required=True)
 
 # metric: (what it is called on the form, lowest, highest)
 THRESHOLDS = {"download_mbps": ("Download speed (Mbps)", 0, 10_000),
@@ -18,19 +24,6 @@ THRESHOLDS = {"download_mbps": ("Download speed (Mbps)", 0, 10_000),
 BROWSERS = ("Chrome", "Edge", "Firefox", "Safari", "Opera")
 SYSTEMS = ("Windows", "macOS", "ChromeOS", "Linux", "Android", "iOS", "iPadOS")
 SWITCHES = ("headset_required", "usb_headset_required", "wired_required")
-
-
-def _number(form: MultiDict, name: str, low: float, high: float, what: str,
-            problems: list[str]) -> float | None:
-    raw = (form.get(name) or "").strip()
-    try:
-        value = float(raw)
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
-        problems.append(f"{what}: give a number from {low:g} to {high:g}.")
-        return None
-    return value
 
 
 def read(form: MultiDict) -> tuple[dict, list[str]]:

@@ -247,10 +247,10 @@ def _assessments_part_way(manager, candidate) -> dict:
     from assessments import services as bank_services
     from assessments.readiness import measures
     from assessments.readiness import runs as readiness_runs
-    from tests.test_readiness_rules import CHROME, body
     from portal.extensions import utcnow
     from portal.recruiting import services
     from tests.helpers import apply, open_opening
+    from tests.test_readiness_rules import CHROME, body
 
     bank_services.publish_shipped()
     opening = open_opening(manager, title="Chat Support Agent (Remote)", steps=[

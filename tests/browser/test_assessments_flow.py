@@ -34,20 +34,14 @@ def assessed(live_app, seed):
     """The shipped banks, and a candidate who applied to an opening with every assessment."""
     from assessments import services as bank_services
     from portal.auth.models import CANDIDATE, User
-    from portal.extensions import utcnow
     from portal.recruiting import services
     from tests.conftest import DEFAULT_PASSWORD
-    from tests.helpers import apply, open_opening
+    from tests.helpers import apply, new_user, open_opening
 
     with live_app.app_context():
         bank_services.publish_shipped()
         manager = User.by_email(seed.manager_email)
-        candidate = User(email=CANDIDATE_EMAIL, full_name="Quinn Harper",
-                         email_verified_at=utcnow())
-        candidate.set_password(DEFAULT_PASSWORD)
-        candidate.grant(CANDIDATE)
-        db.session.add(candidate)
-        db.session.flush()
+        candidate = new_user(CANDIDATE_EMAIL, "Quinn Harper", CANDIDATE, DEFAULT_PASSWORD)
         opening = open_opening(manager, title="Customer Care Agent (Remote, assessed)",
                                steps=["personality_fit", "skills_assessment",
                                       "home_office_readiness"])

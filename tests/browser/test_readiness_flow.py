@@ -29,18 +29,12 @@ CHECK_TIMEOUT_MS = 60_000  # a throttled connection test runs its full 15 s + 15
 def checked(live_app, seed):
     """A candidate who applied to an opening whose only step is the computer check."""
     from portal.auth.models import CANDIDATE, User
-    from portal.extensions import utcnow
     from tests.conftest import DEFAULT_PASSWORD
-    from tests.helpers import apply, open_opening
+    from tests.helpers import apply, new_user, open_opening
 
     with live_app.app_context():
         manager = User.by_email(seed.manager_email)
-        candidate = User(email=CANDIDATE_EMAIL, full_name="Rowan Ellis",
-                         email_verified_at=utcnow())
-        candidate.set_password(DEFAULT_PASSWORD)
-        candidate.grant(CANDIDATE)
-        db.session.add(candidate)
-        db.session.flush()
+        candidate = new_user(CANDIDATE_EMAIL, "Rowan Ellis", CANDIDATE, DEFAULT_PASSWORD)
         opening = open_opening(manager, title="Chat Support Agent (Remote, checked)",
                                steps=["desktop_readiness"])
         application = apply(opening, candidate, full_name="Rowan Ellis")
