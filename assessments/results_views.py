@@ -62,7 +62,8 @@ def report(application_id: int):
     application = db.get_or_404(Application, application_id)
     html = render_template("assessments/report.html", found=results.for_application(application),
                            application=application, verdicts=verdicts, printed_at=utcnow(),
-                           printed_by=current_user.full_name)
+                           printed_by=current_user.full_name,
+                           readiness=readiness_runs.summary(application))
     try:
         document = pdf.render(html)
     except pdf.PdfUnavailable as missing:

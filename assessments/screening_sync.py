@@ -4,9 +4,10 @@ sorts by it, recruiting/screening.py) in step with the assessments.
 What is copied: the recommendation under the opening's rules (`verdicts`), or None while the
 candidate has started nothing, and per scale of a finished attempt its comparable figure
 (`verdicts.metric`: the percentile when the scale has a norm, else its 0-100 score) under the
-key "<bank>.<scale>". It changes when an attempt starts or closes (`attempts.results_changed`) and
-when an opening's rules change (`recompute_later`: every assessed application of the opening,
-in a background job, as an opening may have 100,000 of them).
+key "<bank>.<scale>", and the counted computer check's download and upload speeds. It changes
+when an attempt starts or closes or a check is run (`attempts.results_changed`) and when an
+opening's rules change (`recompute_later`: every assessed application of the opening, in a
+background job, as an opening may have 100,000 of them).
 """
 
 import functools
@@ -31,7 +32,10 @@ def sync(application: Application) -> None:
     taken = [r for r in found.banks if r.attempt is not None]
     scores = {f"{r.bank.key}.{row.scale.key}": row.figure
               for r in taken for _, rows in r.groups for row in rows if row.figure is not None}
-    started = taken or readiness_runs.counted_run(application) is not None
+    run = readiness_runs.counted_run(application)
+    if run is not None:
+        scores.update(readiness_runs.scores(run))
+    started = taken or run is not None
     recruiting.record_screening(application, found.verdict.outcome if started else None, scores)
 
 
@@ -62,8 +66,9 @@ def score_labels() -> dict[str, str]:
     """The scales of the shipped banks, read once per process (parsing takes a while, and no
     start-up work touches the files). A scale only an uploaded version has is stored and
     shown on results pages but not offered as a pipeline sort."""
-    return {f"{bank.key}.{scale.key}": scale.title
-            for bank in banks.shipped().values() for scale in bank.scales}
+    return {**{f"{bank.key}.{scale.key}": scale.title
+               for bank in banks.shipped().values() for scale in bank.scales},
+            **readiness_runs.SCORES}
 
 
 def register() -> None:

@@ -251,3 +251,51 @@ def test_bad_requirements_are_refused_with_the_reason_and_nothing_saved(
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert runs.profile_for(application)["download_mbps"] == [10, 5]
+
+
+def test_the_check_stands_beside_the_home_office_questions_and_goes_into_the_pdf(
+        app, make_user, client, login, monkeypatch):
+    from assessments import services as bank_services
+    from portal import pdf
+
+    bank_services.publish_shipped()
+    manager, candidate = make_user(roles=("manager",)), make_user()
+    opening = open_opening(manager, steps=["home_office_readiness", "desktop_readiness",
+                                           "personality_fit"])
+    application = apply(opening, candidate)
+    db.session.commit()
+    client.environ_base["HTTP_USER_AGENT"] = CHROME
+    login(client, candidate)
+    assert post_run(client, application, good_run()).status_code == 201
+    client.post("/logout")
+    login(client, manager)
+    page = client.get(f"/assessments/applications/{application.id}").get_data(as_text=True)
+    home_office, check = page.index('id="bank-home_office"'), page.index('id="readiness"')
+    assert home_office < check < page.index('id="bank-work_style"')
+    rendered = []
+    monkeypatch.setattr(pdf, "render", lambda html: rendered.append(html) or b"%PDF-1.7")
+    assert client.get(f"/assessments/applications/{application.id}/report.pdf"
+                      ).status_code == 200
+    assert "Computer check" in rendered[0] and "Download speed" in rendered[0]
+
+
+def test_the_pipeline_filters_by_the_verdict_and_sorts_by_speed(checking, make_user, login):
+    from portal.recruiting import pipeline
+
+    client, application, manager = checking
+    other = apply(application.opening, make_user())
+    db.session.commit()
+    post_run(client, application, good_run())  # 100 Mbps, passes
+    client.post("/logout")
+    client.environ_base["HTTP_USER_AGENT"] = CHROME
+    login(client, other.candidate)
+    slow = body(download={"samples": [[200, 0], [1600, 0], [3600, 2_000_000]]})  # 8 Mbps
+    assert post_run(client, other, slow).get_json()["verdict"] == "fail"
+
+    def listed(**query) -> list[int]:
+        found = pipeline.fetch_page(pipeline.PipelineQuery(stage=pipeline.ALL, **query))
+        return [a.id for a in found.items]
+
+    assert listed(outcome="fail") == [other.id]
+    assert listed(outcome="pass") == [application.id]
+    assert listed(sort="score:readiness.download_mbps") == [application.id, other.id]

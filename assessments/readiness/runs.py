@@ -19,6 +19,9 @@ from portal.recruiting.screening import FAIL, PENDING, REVIEW
 
 STEP = "desktop_readiness"
 MAX_RUNS_PER_DAY = 20  # per application: enough to fix things and try again, not a flood
+# The counted run's figures the pipeline sorts by (highest first): score key -> label.
+SCORES = {"readiness.download_mbps": "Download speed (computer check)",
+          "readiness.upload_mbps": "Upload speed (computer check)"}
 
 
 class TooManyRuns(Exception):
@@ -93,6 +96,10 @@ def summary(application: Application) -> Summary | None:
     profile = profile_for(application)
     found = runs_of(application)
     return Summary(found, counted_run(application, profile) if found else None, profile)
+
+
+def scores(run: ReadinessRun) -> dict[str, float]:
+    return {key: run.figures[key.removeprefix("readiness.")] for key in SCORES}
 
 
 def reasons(application: Application) -> list[tuple[str, str]]:
