@@ -86,6 +86,7 @@ def _register_models() -> None:
     import portal.auth.models  # noqa: F401
     import portal.jobs  # noqa: F401
     import portal.mail  # noqa: F401
+    import portal.recordings.models  # noqa: F401
     import portal.recruiting.models  # noqa: F401
     import portal.storage  # noqa: F401
 
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
     from portal.health import bp as health_bp
+    from portal.recordings.upload_views import bp as recording_uploads_bp
     from portal.recruiting.candidate_views import bp as candidate_bp
     from portal.recruiting.careers_views import bp as careers_bp
     from portal.recruiting.opening_views import bp as openings_bp
@@ -106,7 +108,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (careers_bp, auth_bp, candidate_bp, pipeline_bp, openings_bp, admin_bp,
                       assessment_banks_bp, assessments_bp, assessment_results_bp,
-                      readiness_bp, readiness_speed_bp, health_bp):
+                      readiness_bp, readiness_speed_bp, recording_uploads_bp, health_bp):
         app.register_blueprint(blueprint)
 
 
@@ -122,9 +124,11 @@ def _register_steps() -> None:
     import assessments.privacy
     import assessments.screening_sync
     import assessments.steps
+    import portal.recordings.privacy
     import portal.recordings.steps
 
     assessments.steps.register()
     assessments.screening_sync.register()
     assessments.privacy.register()
     portal.recordings.steps.register()
+    portal.recordings.privacy.register()

@@ -111,6 +111,8 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
         "MAX_UPLOAD_MB": int(os.environ.get("MAX_UPLOAD_MB", "512")),
         # The readiness check's upload test posts random bytes that are read and discarded.
         "READINESS_UPLOAD_MB": 20,
+        # A recording arrives in parts of a second or two each; a part never needs more.
+        "RECORDING_PART_MB": 8,
         "ASSESSMENT_BANK_UPLOAD_MB": 2,  # a bank file is at most 1 MB, plus the form around it
         # Bootstrap is served from the package, never a CDN: call centers run locked down.
         "BOOTSTRAP_SERVE_LOCAL": True,

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 
 import pytest
 
@@ -60,3 +61,18 @@ def s3_endpoint(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def make_s3(endpoint: str, bucket: str | None = None):
+    """An S3 backend on the moto server, in a bucket of its own (made by ensure_bucket)."""
+    from portal.storage.s3 import S3Storage
+
+    return S3Storage(bucket or f"test-{uuid.uuid4().hex[:16]}", endpoint, "us-east-1",
+                     "testing", "testing", 120)
+
+
+@pytest.fixture
+def s3_storage(s3_endpoint):
+    backend = make_s3(s3_endpoint)
+    backend.ensure_bucket()
+    return backend

@@ -11,7 +11,6 @@ import re
 import tracemalloc
 import urllib.parse
 import urllib.request
-import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -28,6 +27,7 @@ from portal.storage import (
     StorageError,
     StoredFile,
 )
+from tests.s3_server import make_s3
 
 MiB = 1024 * 1024
 ODD_CHUNK = 200_003  # not a power of two: exercises short reads and part boundaries
@@ -103,18 +103,6 @@ def local_storage(tmp_path):
     root = tmp_path / "files"
     root.mkdir()
     return LocalStorage(root)
-
-
-def make_s3(endpoint: str, bucket: str | None = None) -> S3Storage:
-    return S3Storage(bucket or f"test-{uuid.uuid4().hex[:16]}", endpoint, "us-east-1",
-                     "testing", "testing", 120)
-
-
-@pytest.fixture
-def s3_storage(s3_endpoint):
-    backend = make_s3(s3_endpoint)
-    backend.ensure_bucket()
-    return backend
 
 
 @pytest.fixture(params=["local", "s3"])

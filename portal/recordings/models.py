@@ -1,0 +1,66 @@
+"""Recordings as the portal keeps them: each take (one answer to one prompt of a recording step)
+with the parts it arrived in, and once whole, its file and what processing measured."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import UTCDateTime, db, utcnow
+from portal.recruiting.models import Application
+from portal.storage import StoredFile
+
+# A take's life: parts arrive (uploading), the whole file's checksum matched (uploaded), ffmpeg
+# made it playable and measured it (ready) or could not (failed); a confirmed retake replaces it.
+UPLOADING, UPLOADED, READY, FAILED, REPLACED = (
+    "uploading", "uploaded", "ready", "failed", "replaced")
+
+
+class Take(db.Model):
+    __tablename__ = "recording_takes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"))
+    step_key: Mapped[str] = mapped_column(String(40))
+    prompt: Mapped[str] = mapped_column(String(60))   # the turn or question answered
+    number: Mapped[int] = mapped_column(default=1)    # 2 and up: retakes
+    kind: Mapped[str] = mapped_column(String(10))     # audio | video
+    mime_type: Mapped[str] = mapped_column(String(120))  # the recorder's actual mimeType
+    status: Mapped[str] = mapped_column(String(20), default=UPLOADING)
+    parts: Mapped[int] = mapped_column(default=0)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str | None] = mapped_column(String(64))  # of the whole file, once it matched
+    upload_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="SET NULL"))
+    media_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="SET NULL"))
+    duration_ms: Mapped[int | None]
+    loudness_lufs: Mapped[float | None] = mapped_column(Float)
+    silence_ratio: Mapped[float | None] = mapped_column(Float)
+    longest_silence_ms: Mapped[int | None]
+    peaks: Mapped[list | None] = mapped_column(JSON)  # 0..1 per slice, for the waveform
+    failure: Mapped[str | None] = mapped_column(String(300))  # why it could not be used
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    application: Mapped[Application] = relationship()
+    upload_file: Mapped[StoredFile | None] = relationship(foreign_keys=[upload_file_id])
+    media_file: Mapped[StoredFile | None] = relationship(foreign_keys=[media_file_id])
+
+    __table_args__ = (
+        UniqueConstraint("application_id", "step_key", "prompt", "number"),
+        Index("ix_recording_takes_status", "status", "id"),
+    )
+
+
+class TakePart(db.Model):
+    """One part as it arrived; kept in storage until the take is whole, then deleted."""
+
+    __tablename__ = "recording_take_parts"
+    take_id: Mapped[int] = mapped_column(
+        ForeignKey("recording_takes.id", ondelete="CASCADE"), primary_key=True)
+    index: Mapped[int] = mapped_column(primary_key=True)
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(300))

@@ -1,0 +1,282 @@
+"""Recordings uploaded in parts while they are made, whole only when their checksum matches, then
+made playable and measured by ffmpeg: on the local folder and on S3 (moto). Every bad input
+gets its reason and leaves no half-made take or orphan part behind."""
+
+import hashlib
+import shutil
+import subprocess
+
+import pytest
+from sqlalchemy import func, select
+
+from portal import storage
+from portal.extensions import db
+from portal.recordings.models import Take, TakePart
+from portal.recruiting.models import StepProgress
+from tests.helpers import apply, open_opening
+
+pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None,
+                                reason="ffmpeg is missing: tests/run.sh installs it")
+PART = 2 * 1024  # a 3 s tone makes about a dozen parts
+
+
+def media(tmp_path, name: str, *inputs: str, seconds: float = 3, codecs=("-c:a", "libopus"),
+          container: str = "webm") -> bytes:
+    """A recording made by ffmpeg from its own test sources (a tone, a test picture)."""
+    target = tmp_path / name
+    sources = []
+    for source in inputs:
+        sources += ["-f", "lavfi", "-i", f"{source}:duration={seconds}"]
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *sources, *codecs, "-f", container,
+                    str(target)], check=True, timeout=60)
+    return target.read_bytes()
+
+
+@pytest.fixture
+def tone(tmp_path) -> bytes:
+    return media(tmp_path, "tone.webm", "sine=frequency=440")
+
+
+@pytest.fixture
+def recording(app, make_user, client, login):
+    """A candidate signed in, applied to an opening with both recording steps:
+    (client, application)."""
+    candidate = make_user()
+    opening = open_opening(make_user(roles=("manager",)), steps=["sample_call",
+                                                                 "video_interview"])
+    application = apply(opening, candidate)
+    db.session.commit()
+    login(client, candidate)
+    return client, application
+
+
+def start(client, application, prompt="t1", step="sample_call", mime="audio/webm;codecs=opus"):
+    return client.post(f"/me/recordings/applications/{application.id}/{step}/{prompt}/takes",
+                       json={"mime_type": mime})
+
+
+def put(client, take_id, index, data, sha=None):
+    return client.put(f"/me/recordings/takes/{take_id}/parts/{index}", data=data,
+                      headers={"Content-Type": "application/octet-stream",
+                               "X-Part-SHA256": sha or hashlib.sha256(data).hexdigest()})
+
+
+def complete(client, take_id, parts, data):
+    return client.post(f"/me/recordings/takes/{take_id}/complete",
+                       json={"parts": parts, "sha256": hashlib.sha256(data).hexdigest()})
+
+
+def parts_of(data: bytes) -> list[bytes]:
+    return [data[i:i + PART] for i in range(0, len(data), PART)]
+
+
+def upload(client, application, data, prompt="t1", mime="audio/webm;codecs=opus",
+           step="sample_call"):
+    """A whole take, part by part: its id and the completion's answer."""
+    take_id = start(client, application, prompt, step, mime).get_json()["id"]
+    pieces = parts_of(data)
+    for index, piece in enumerate(pieces):
+        assert put(client, take_id, index, piece).status_code == 200
+    return take_id, complete(client, take_id, len(pieces), data)
+
+
+def take(take_id) -> Take:
+    db.session.expire_all()
+    return db.session.get(Take, take_id)
+
+
+def part_rows() -> int:
+    return db.session.scalar(select(func.count()).select_from(TakePart))
+
+
+@pytest.fixture(params=["local", "s3"])
+def backend(request, app, monkeypatch):
+    if request.param == "s3":
+        monkeypatch.setitem(app.extensions, "storage", request.getfixturevalue("s3_storage"))
+    return storage.get_storage()
+
+
+def stored_keys(backend) -> list[str]:
+    if backend.name == "local":
+        return [str(p.relative_to(backend.root)) for p in backend.root.rglob("*") if p.is_file()]
+    found = backend.client.list_objects_v2(Bucket=backend.bucket)
+    return [item["Key"] for item in found.get("Contents", [])]
+
+
+# --- the whole way ----------------------------------------------------------------------------
+
+def test_a_take_sent_in_parts_becomes_a_playable_measured_recording(recording, tone, backend):
+    client, application = recording
+    take_id, answer = upload(client, application, tone)
+    assert answer.status_code == 202
+    done = take(take_id)
+    assert done.status == "ready", done.failure
+    assert done.upload_file.size == len(tone) and done.sha256 == hashlib.sha256(
+        tone).hexdigest()
+    assert 2900 <= done.duration_ms <= 3100
+    assert done.loudness_lufs is not None and -30 < done.loudness_lufs < 0
+    assert done.silence_ratio < 0.1
+    # ffmpeg's test tone has an amplitude of 1/8: every slice peaks there
+    assert len(done.peaks) == 400 and all(abs(peak - 0.125) < 0.01 for peak in done.peaks)
+    assert done.media_file.content_type == "audio/webm"
+    assert part_rows() == 0
+    keys = stored_keys(backend)
+    assert not any(key.startswith("recordings/parts/") for key in keys)  # parts deleted
+    assert {done.upload_file.key, done.media_file.key} <= set(keys)
+    with storage.get_storage().open(done.media_file.key) as playable:
+        probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration",
+                                "-of", "csv=p=0", "-"], input=playable.read(),
+                               capture_output=True, check=True)
+    assert abs(float(probe.stdout) - 3.0) < 0.1  # the playable file knows its length
+
+
+def test_a_reload_asks_which_parts_arrived_and_sends_the_rest(recording, tone):
+    client, application = recording
+    take_id = start(client, application).get_json()["id"]
+    pieces = parts_of(tone)
+    for index in (0, 1, 3):
+        put(client, take_id, index, pieces[index])
+    assert client.get(f"/me/recordings/takes/{take_id}").get_json()["received"] == [0, 1, 3]
+    early = complete(client, take_id, len(pieces), tone)
+    assert early.status_code == 409 and "2, 4" in early.get_json()["error"]
+    assert take(take_id).status == "uploading"
+    for index, piece in enumerate(pieces):
+        assert put(client, take_id, index, piece).status_code == 200  # again: harmless
+    assert take(take_id).size == len(tone)
+    assert complete(client, take_id, len(pieces), tone).status_code == 202
+    assert complete(client, take_id, len(pieces), tone).status_code == 202  # retried
+    assert take(take_id).status == "ready"
+
+
+def test_the_step_is_done_when_every_turn_is_ready(recording, tone):
+    client, application = recording
+    for prompt in ("t1", "t2", "t3", "t4"):
+        upload(client, application, tone, prompt)
+    progress = db.session.get(StepProgress, (application.id, "sample_call"))
+    assert progress.status == "completed" and "4 recordings ready" in progress.summary
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+def test_a_damaged_part_is_refused_and_leaves_nothing(recording, tone, backend):
+    client, application = recording
+    take_id = start(client, application).get_json()["id"]
+    before = stored_keys(backend)
+    answer = put(client, take_id, 0, tone[:PART], sha="0" * 64)
+    assert answer.status_code == 422 and "damaged" in answer.get_json()["error"]
+    assert stored_keys(backend) == before and part_rows() == 0
+
+
+def test_other_bytes_under_a_kept_index_are_refused(recording, tone):
+    client, application = recording
+    take_id = start(client, application).get_json()["id"]
+    put(client, take_id, 0, tone[:PART])
+    answer = put(client, take_id, 0, tone[PART:2 * PART])
+    assert answer.status_code == 409 and "other bytes" in answer.get_json()["error"]
+
+
+def test_a_file_that_is_not_the_recording_is_refused_whole(recording, tone):
+    client, application = recording
+    take_id = start(client, application).get_json()["id"]
+    put(client, take_id, 0, tone)
+    answer = complete(client, take_id, 1, tone + b"x")
+    assert answer.status_code == 422
+    assert take(take_id).status == "uploading" and take(take_id).upload_file is None
+
+
+@pytest.mark.parametrize("parts, index, status", [(0, None, 422), (1, 3600, 422)])
+def test_empty_takes_and_parts_out_of_range_are_refused(recording, tone, parts, index, status):
+    client, application = recording
+    take_id = start(client, application).get_json()["id"]
+    if index is not None:
+        assert put(client, take_id, index, tone[:10]).status_code == status
+    else:
+        assert complete(client, take_id, parts, b"").status_code == status
+
+
+def test_a_file_that_is_not_media_is_marked_failed_with_the_reason(recording):
+    client, application = recording
+    text = b"This is not a recording at all. " * 100
+    take_id, answer = upload(client, application, text)
+    failed = take(take_id)
+    assert (failed.status, failed.failure) == (
+        "failed", "The file is not a recording the portal can read.")
+    assert answer.get_json()["failure"] == failed.failure
+    progress = db.session.get(StepProgress, (application.id, "sample_call"))
+    assert "record it again" in progress.summary
+
+
+def test_a_video_sent_as_sound_is_refused(recording, tmp_path):
+    client, application = recording
+    video = media(tmp_path, "clip.webm", "testsrc=size=160x120:rate=10", "sine=frequency=440",
+                  codecs=("-c:v", "libvpx", "-c:a", "libopus"))
+    take_id, _ = upload(client, application, video)
+    assert take(take_id).failure == "A video was sent where a sound recording was expected."
+
+
+def test_a_take_longer_than_the_prompt_allows_fails(recording, tmp_path):
+    client, application = recording
+    long = media(tmp_path, "long.webm", "sine=frequency=440", seconds=100)  # turn t1 allows 90 s
+    take_id, _ = upload(client, application, long)
+    assert "longer than the 90 seconds" in take(take_id).failure
+
+
+def test_retakes_are_limited_and_a_failed_take_does_not_count(recording, tone):
+    client, application = recording
+    upload(client, application, b"not media " * 50)  # failed: free
+    for _ in range(3):  # the first take and the two retakes turn t1 allows
+        upload(client, application, tone)
+    answer = start(client, application)
+    assert answer.status_code == 409 and "2 retakes" in answer.get_json()["error"]
+    statuses = [t.status for t in db.session.scalars(select(Take).order_by(Take.number))]
+    assert statuses == ["failed", "replaced", "replaced", "ready"]
+
+
+@pytest.mark.parametrize("prompt, step, mime, status", [
+    ("t9", "sample_call", "audio/webm", 404),
+    ("t1", "sample_call", "audio/x-wav", 422),
+    ("t1", "sample_call", "video/webm;codecs=vp8,opus", 422),
+    ("t1", "typing", "audio/webm", 404),
+])
+def test_a_take_must_answer_a_prompt_of_the_step_in_a_recorder_format(
+        recording, prompt, step, mime, status):
+    client, application = recording
+    assert start(client, application, prompt, step, mime).status_code == status
+    assert db.session.scalar(select(func.count()).select_from(Take)) == 0
+
+
+def test_other_peoples_takes_and_applications_are_not_found(recording, tone, make_user,
+                                                            login):
+    client, application = recording
+    take_id = start(client, application).get_json()["id"]
+    client.post("/logout")
+    login(client, make_user())
+    for answer in (start(client, application),
+                   put(client, take_id, 0, tone[:PART]),
+                   client.get(f"/me/recordings/takes/{take_id}"),
+                   complete(client, take_id, 1, tone)):
+        assert answer.status_code == 404
+    assert part_rows() == 0
+
+
+# --- privacy --------------------------------------------------------------------------------
+
+def test_erasure_removes_the_recordings_from_storage_and_the_download_lists_them(
+        recording, tone, backend):
+    from portal.recruiting import privacy
+
+    client, application = recording
+    upload(client, application, tone)
+    unfinished = start(client, application, "t2").get_json()["id"]
+    put(client, unfinished, 0, tone[:PART])
+    candidate = application.candidate
+    listed = client.get("/me/data/export.json").get_json()["recordings"]
+    assert [(t["prompt"], t["status"]) for t in listed] == [("t1", "ready"), ("t2", "uploading")]
+    ready = db.session.scalar(select(Take).where(Take.prompt == "t1"))
+    ours = {ready.upload_file.key, ready.media_file.key,
+            *db.session.scalars(select(TakePart.key))}
+    assert len(ours) == 3 and ours <= set(stored_keys(backend))
+    privacy.erase(candidate, candidate.email)
+    db.session.commit()
+    assert not ours & set(stored_keys(backend))
+    assert db.session.scalar(select(func.count()).select_from(Take)) == 0
