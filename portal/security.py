@@ -6,7 +6,8 @@ from flask_login import current_user
 from portal.extensions import login_manager
 
 # Served files: the portal's own, Bootstrap's, and the browser code screening packages ship.
-STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static", "assessments.static"})
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static", "assessments.static",
+                              "recordings.static"})
 
 # Everything is served from our own origin (Bootstrap included): no CDN, no inline script.
 CONTENT_SECURITY_POLICY = (

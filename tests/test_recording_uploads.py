@@ -280,3 +280,23 @@ def test_erasure_removes_the_recordings_from_storage_and_the_download_lists_them
     db.session.commit()
     assert not ours & set(stored_keys(backend))
     assert db.session.scalar(select(func.count()).select_from(Take)) == 0
+
+
+# --- the candidate's page ----------------------------------------------------------------------
+
+def test_the_page_shows_each_turn_and_plays_back_the_candidates_own_takes(
+        recording, tone, make_user, login):
+    client, application = recording
+    page = client.get(f"/me/recordings/applications/{application.id}/sample_call")
+    assert page.status_code == 200 and "Turn 4 of 4" in page.get_data(as_text=True)
+    take_id, _ = upload(client, application, tone)
+    page = client.get(f"/me/recordings/applications/{application.id}/sample_call")
+    assert f"/me/recordings/takes/{take_id}/media" in page.get_data(as_text=True)
+    played = client.get(f"/me/recordings/takes/{take_id}/media", headers={"Range": "bytes=0-99"})
+    assert played.status_code == 206 and len(played.get_data()) == 100  # players seek so
+    assert played.mimetype == "audio/webm"
+    client.post("/logout")
+    login(client, make_user())
+    assert client.get(f"/me/recordings/applications/{application.id}/sample_call"
+                      ).status_code == 404
+    assert client.get(f"/me/recordings/takes/{take_id}/media").status_code == 404

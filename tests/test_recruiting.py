@@ -259,18 +259,18 @@ def typing_step():
 
 def test_a_registered_step_shows_on_the_dashboard_and_pipeline_and_advances_the_stage(
         client, make_user, login, manager, typing_step):
-    opening = open_opening(manager, steps=["typing_test", "sample_call"])
+    opening = open_opening(manager, steps=["typing_test", "video_interview"])
     candidate = make_user()
     application = apply(opening, candidate)
     db.session.commit()
     login(client, candidate)
     dashboard = client.get("/me").get_data(as_text=True)
     assert "Typing test" in dashboard and f'href="/typing/{application.id}"' in dashboard
-    assert "Sample customer call" in dashboard and "Opens soon" in dashboard
+    assert "One-way interview" in dashboard and "Opens soon" in dashboard  # no page yet
 
     services.record_step(application, "typing_test", steps.COMPLETED, "62 WPM")
     assert application.stage == stages.APPLIED  # one step is still to do
-    services.record_step(application, "sample_call", steps.COMPLETED)
+    services.record_step(application, "video_interview", steps.COMPLETED)
     assert application.stage == stages.REVIEW
     last = db.session.scalars(select(StageChange).order_by(StageChange.id.desc())).first()
     assert (last.to_stage, last.actor_id, last.reason) == (

@@ -14,6 +14,7 @@ The defaults follow what work-at-home employers publish.
 
 from dataclasses import dataclass
 
+from portal.media_devices import MICROPHONE_ADVICE
 from portal.user_agents import Agent
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
@@ -225,18 +226,6 @@ def _capabilities(device: dict) -> list[Check]:
 
 # --- the headset -------------------------------------------------------------------------------
 
-MICROPHONE_ADVICE = {
-    "denied": "Allow the microphone: click the lock or camera icon at the left of the address "
-              "bar, set Microphone to Allow, then reload the page and run the check again.",
-    "busy": "Another app is using the microphone: quit Zoom, Teams, Skype or any other call "
-            "app (and other tabs using it), then run the check again.",
-    "missing": "No microphone was found: plug in your headset (try another USB port), then run "
-               "the check again.",
-    "unsupported": "This browser cannot use a microphone on this page: use a current Chrome, "
-                   "Edge, Firefox or Safari.",
-    "error": "The microphone could not be started: unplug and plug in the headset, close other "
-             "call apps, reload the page and run the check again.",
-}
 
 
 def _microphone(state: str) -> Check:

@@ -244,15 +244,6 @@
 
   const microphoneStatus = (text) => { find("[data-microphone-status]").textContent = text; };
 
-  function problemOf(error) {
-    switch (error && error.name) {
-      case "NotAllowedError": case "SecurityError": return "denied";
-      case "NotReadableError": case "AbortError": return "busy";
-      case "NotFoundError": case "OverconstrainedError": return "missing";
-      default: return "error";
-    }
-  }
-
   function showProblem(state) {
     for (const alert of root.querySelectorAll("[data-microphone-problem]")) {
       alert.hidden = alert.dataset.microphoneProblem !== state;
@@ -300,7 +291,7 @@
       stream = await navigator.mediaDevices.getUserMedia({ audio: {
         echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
     } catch (error) {
-      showProblem(problemOf(error));
+      showProblem(window.mediaDeviceProblem(error));
       go.textContent = "Try the microphone again";
       go.disabled = false;
       return;

@@ -104,13 +104,18 @@ def _peaks(path: Path, duration: float) -> list[float]:
     return [round(peak, 3) for peak in peaks[:PEAKS * 2]]
 
 
-def _check(info: dict, take: Take) -> float:
-    """The take's duration in seconds, or MediaError saying why it cannot be used."""
+def _check_streams(info: dict, take: Take) -> None:
+    """MediaError unless the file has sound, and no picture where sound alone was recorded."""
     streams = info.get("streams") or []
     if not any(s.get("codec_type") == "audio" for s in streams):
         raise MediaError("The recording has no sound.")
     if take.kind == "audio" and any(s.get("codec_type") == "video" for s in streams):
         raise MediaError("A video was sent where a sound recording was expected.")
+
+
+def _duration(info: dict, take: Take) -> float:
+    """The playable file's length in seconds (a recorder's own file may not say it), or
+    MediaError when it is empty or longer than its prompt allows."""
     try:
         duration = float((info.get("format") or {}).get("duration", 0))
     except ValueError:
@@ -137,9 +142,9 @@ def process_take(take_id: int) -> None:
             with closing(storage.get_storage().open(take.upload_file.key)) as stored, \
                     open(source, "wb") as local:
                 shutil.copyfileobj(stored, local, storage.CHUNK)
-            _check(probe(source), take)
+            _check_streams(probe(source), take)
             playable, content_type = _remux(source, take.mime_type, folder)
-            duration = _check(probe(playable), take)
+            duration = _duration(probe(playable), take)
             measures = _measure(playable, duration)
             peaks = _peaks(playable, duration)
             with open(playable, "rb") as data:

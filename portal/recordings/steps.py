@@ -1,7 +1,11 @@
 """The recording steps (sample customer call, one-way interview), registered with recruiting.
-
-Recording in the browser arrives with the recordings issue; until then `start_url` is None.
+The sample call is recorded on its own page; the one-way interview's page is still to come, so
+its `start_url` is None and the dashboard says it opens soon.
 """
+
+from dataclasses import replace
+
+from flask import url_for
 
 from portal.recruiting import steps
 
@@ -13,6 +17,15 @@ RECORDING_STEPS = (
 )
 
 
+def _start_url(application) -> str:
+    return url_for("recordings.step", application_id=application.id, step_key="sample_call")
+
+
+# Built once: registering again (every app the process creates) must find the same objects.
+_REGISTERED = tuple(replace(step, start_url=_start_url) if step.key == "sample_call" else step
+                    for step in RECORDING_STEPS)
+
+
 def register() -> None:
-    for step in RECORDING_STEPS:
+    for step in _REGISTERED:
         steps.register(step)

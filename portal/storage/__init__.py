@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import current_app, redirect, send_file
+from flask import current_app, redirect, request, send_file
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -140,5 +140,25 @@ def download_response(stored_file: StoredFile):
                          as_attachment=True, download_name=name, conditional=False,
                          max_age=0)
     response.content_length = stored_file.size
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def playback_response(stored_file: StoredFile):
+    """As download_response, for an <audio> or <video> element: shown inline, and answering
+    range requests (players seek with them) when the bytes come through this process."""
+    if stored_file.deleted_at is not None:
+        raise ObjectNotFound(stored_file.key)
+    backend = get_storage()
+    url = backend.download_url(stored_file.key, display_name(stored_file.original_name),
+                               stored_file.content_type)
+    if url:
+        return redirect(url, code=303)  # S3 answers ranges itself
+    response = send_file(backend.open(stored_file.key), mimetype=stored_file.content_type,
+                         conditional=False, max_age=0)
+    response.content_length = stored_file.size
+    # The size is the row's: send_file cannot tell it from a file object, and ranges need it.
+    response.make_conditional(request.environ, accept_ranges=True,
+                              complete_length=stored_file.size)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -180,6 +180,21 @@ def seed(live_app) -> Seed:
                     opening_title=opening.title)
 
 
+def applicant(live_app, seed: Seed, email: str, full_name: str, title: str,
+              steps: list[str]) -> int:
+    """A candidate (password DEFAULT_PASSWORD) who applied to a new opening of the seed's
+    manager with these steps, committed: the application's id."""
+    from portal.auth.models import CANDIDATE, User
+    from tests.helpers import apply, new_user, open_opening
+
+    with live_app.app_context():
+        candidate = new_user(email, full_name, CANDIDATE, DEFAULT_PASSWORD)
+        opening = open_opening(User.by_email(seed.manager_email), title=title, steps=steps)
+        application = apply(opening, candidate, full_name=full_name)
+        db.session.commit()
+        return application.id
+
+
 # --- the browser --------------------------------------------------------------------------
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)

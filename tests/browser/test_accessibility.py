@@ -127,6 +127,8 @@ VISITS = [
           then=lambda page: page.locator("details summary").first.click()),
     Visit("readiness-check", "candidate", "/me/readiness/applications/{assessed_application_id}",
           then=lambda page: page.get_by_role("button", name="Check my computer").click()),
+    Visit("sample-call", "candidate",
+          "/me/recordings/applications/{assessed_application_id}/sample_call"),
     Visit("screening-rules", "manager", "/assessments/openings/{assessed_opening_id}/rules"),
     Visit("screening-rules-errors", "manager",
           "/assessments/openings/{assessed_opening_id}/rules",
@@ -254,7 +256,8 @@ def _assessments_part_way(manager, candidate) -> dict:
 
     bank_services.publish_shipped()
     opening = open_opening(manager, title="Chat Support Agent (Remote)", steps=[
-        "personality_fit", "skills_assessment", "home_office_readiness", "desktop_readiness"])
+        "personality_fit", "skills_assessment", "home_office_readiness", "desktop_readiness",
+        "sample_call"])
     application = apply(opening, candidate, full_name="Casey Candidate")
     # Out of Applied: the hiring-flow test counts that stage across all openings.
     services.move(application, "assessment", manager, "Invited to the assessments.")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from tests.browser.conftest import CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORT
+from tests.browser.conftest import CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORT, applicant
 from tests.browser.test_assessments_flow import log_in, shot
 
 try:
@@ -28,18 +28,8 @@ CHECK_TIMEOUT_MS = 60_000  # a throttled connection test runs its full 15 s + 15
 @pytest.fixture(scope="module")
 def checked(live_app, seed):
     """A candidate who applied to an opening whose only step is the computer check."""
-    from portal.auth.models import CANDIDATE, User
-    from tests.conftest import DEFAULT_PASSWORD
-    from tests.helpers import apply, new_user, open_opening
-
-    with live_app.app_context():
-        manager = User.by_email(seed.manager_email)
-        candidate = new_user(CANDIDATE_EMAIL, "Rowan Ellis", CANDIDATE, DEFAULT_PASSWORD)
-        opening = open_opening(manager, title="Chat Support Agent (Remote, checked)",
-                               steps=["desktop_readiness"])
-        application = apply(opening, candidate, full_name="Rowan Ellis")
-        db.session.commit()
-        return application.id
+    return applicant(live_app, seed, CANDIDATE_EMAIL, "Rowan Ellis",
+                     "Chat Support Agent (Remote, checked)", ["desktop_readiness"])
 
 
 def runs_of(app, application_id):

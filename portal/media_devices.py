@@ -1,0 +1,17 @@
+"""What to tell a person whose microphone or camera the browser could not open, by the state
+the page maps the browser's error to (NotAllowedError: denied, NotReadableError: busy,
+NotFoundError: missing; no getUserMedia: unsupported; anything else: error). Shared by every
+page that records or measures a device."""
+
+MICROPHONE_ADVICE = {
+    "denied": "Allow the microphone: click the lock or camera icon at the left of the address "
+              "bar, set Microphone to Allow, then reload the page and try again.",
+    "busy": "Another app is using the microphone: quit Zoom, Teams, Skype or any other call "
+            "app (and other tabs using it), then try again.",
+    "missing": "No microphone was found: plug in your headset (try another USB port), then "
+               "try again.",
+    "unsupported": "This browser cannot use a microphone on this page: use a current Chrome, "
+                   "Edge, Firefox or Safari.",
+    "error": "The microphone could not be started: unplug and plug in the headset, close other "
+             "call apps, reload the page and try again.",
+}

@@ -1,0 +1,57 @@
+"""The candidate's recording pages: the sample call's scenario and its turns, each recorded in
+the browser (recorder.js) and uploaded as it is recorded; and their own recordings played back.
+Only the candidate who owns the application sees them; anyone else gets 'not found'."""
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal import storage
+from portal.auth.models import AGENT, CANDIDATE
+from portal.auth.permissions import roles
+from portal.extensions import db
+from portal.media_devices import MICROPHONE_ADVICE
+from portal.recordings.content import SCRIPTS
+from portal.recordings.models import FAILED, READY, REPLACED, Take
+from portal.recruiting import stages
+from portal.recruiting import steps as step_registry
+from portal.recruiting.models import Application
+
+bp = Blueprint("recordings", __name__, url_prefix="/me/recordings",
+               template_folder="templates", static_folder="static")
+
+
+@bp.get("/applications/<int:application_id>/<step_key>")
+@roles(CANDIDATE, AGENT)
+def step(application_id: int, step_key: str):
+    application = db.session.scalar(select(Application).where(
+        Application.id == application_id, Application.candidate_id == current_user.id))
+    script = SCRIPTS.get(step_key)
+    if application is None or script is None or step_key not in application.opening.steps:
+        abort(404)
+    takes = db.session.scalars(select(Take).where(
+        Take.application_id == application.id, Take.step_key == step_key,
+        Take.status != REPLACED).order_by(Take.number))
+    latest = {take.prompt: take for take in takes}  # the newest take of each prompt
+    used = dict(db.session.execute(
+        select(Take.prompt, db.func.count()).where(
+            Take.application_id == application.id, Take.step_key == step_key,
+            Take.status != FAILED).group_by(Take.prompt)).all())
+    return render_template("recordings/step.html", application=application, script=script,
+                           step=step_registry.get(step_key), latest=latest, used=used,
+                           closed=stages.BY_KEY[application.stage].is_final, READY=READY,
+                           FAILED=FAILED, microphone_advice=MICROPHONE_ADVICE)
+
+
+@bp.get("/takes/<int:take_id>/media")
+@roles(CANDIDATE, AGENT)
+def media(take_id: int):
+    """The candidate's own take, as processed, to play back."""
+    take = db.session.scalar(select(Take).join(Application).where(
+        Take.id == take_id, Application.candidate_id == current_user.id))
+    if take is None or take.media_file is None:
+        abort(404)
+    try:
+        return storage.playback_response(take.media_file)
+    except storage.ObjectNotFound:
+        abort(404)

@@ -1,0 +1,91 @@
+"""The sample call recorded in a real browser (Chromium's fake microphone, CSRF on): a turn
+recorded and saved while it is recorded, played back with its duration; and a turn whose
+upload is cut off (the parts cannot reach the server), finished after a reload from the parts
+the browser kept. Screenshots go to tests/artifacts/screens/recording-*.png.
+"""
+
+import os
+import re
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from tests.browser.conftest import applicant
+from tests.browser.test_assessments_flow import log_in, shot
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the conftest skips (or, under CI, fails) every test with the reason
+    if os.environ.get("CI", "").lower() == "true":
+        raise
+    pytest.skip("the `playwright` Python package is missing", allow_module_level=True)
+
+pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None,
+                                reason="ffmpeg is missing: tests/run.sh installs it")
+CANDIDATE_EMAIL = "flow.recordings@example.com"
+SAVE_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def calling(live_app, seed):
+    """A candidate who applied to an opening whose step is the sample call."""
+    return applicant(live_app, seed, CANDIDATE_EMAIL, "Avery Lin",
+                     "Inbound Sales Agent (Remote, recorded)", ["sample_call"])
+
+
+def takes_of(app, application_id):
+    from portal.recordings.models import Take
+
+    with app.app_context():
+        return {t.prompt: (t.status, t.duration_ms) for t in db.session.scalars(
+            select(Take).where(Take.application_id == application_id).order_by(Take.id))}
+
+
+def record_turn(page, number: int, seconds: float):
+    card = page.locator("[data-prompt]").nth(number - 1)
+    card.get_by_role("button", name="Record my answer").click()
+    expect(card.get_by_text(re.compile("Recording…"))).to_be_visible()
+    page.wait_for_timeout(seconds * 1000)
+    card.get_by_role("button", name="Stop").click()
+    return card
+
+
+def test_a_turn_is_saved_while_recorded_and_plays_back_with_its_length(
+        page, live_app, live_server, calling):
+    from tests.conftest import DEFAULT_PASSWORD
+
+    log_in(page, live_server, CANDIDATE_EMAIL, DEFAULT_PASSWORD)
+    row = page.get_by_role("listitem").filter(has_text="Sample customer call")
+    row.get_by_role("link", name=re.compile("Start")).click()
+    expect(page.get_by_role("heading", name=re.compile("The call"))).to_be_visible()
+    card = record_turn(page, 1, 3)
+    expect(card.get_by_text(re.compile("^Saved"))).to_be_visible(timeout=SAVE_TIMEOUT_MS)
+    player = card.locator("audio")
+    expect(player).to_be_visible()
+    page.wait_for_function("el => el.readyState >= 1 && isFinite(el.duration)",
+                           arg=player.element_handle(), timeout=SAVE_TIMEOUT_MS)
+    duration = player.evaluate("el => el.duration")
+    assert 2 <= duration <= 5  # the remuxed file knows its length
+    status, stored_ms = takes_of(live_app, calling)["t1"]
+    assert status == "ready" and abs(stored_ms / 1000 - duration) < 0.5
+    shot(page, "recording-saved")
+
+
+def test_a_reload_in_the_middle_of_an_upload_finishes_it(page, live_app, live_server, calling):
+    from tests.conftest import DEFAULT_PASSWORD
+
+    log_in(page, live_server, CANDIDATE_EMAIL, DEFAULT_PASSWORD)
+    page.goto(f"{live_server}/me/recordings/applications/{calling}/sample_call")
+    page.route(re.compile(r".*/parts/\d+$"), lambda route: route.abort())  # the line is down
+    card = record_turn(page, 2, 3)
+    expect(card.get_by_text("Saving your recording…")).to_be_visible()
+    assert takes_of(live_app, calling)["t2"][0] == "uploading"
+    page.unroute(re.compile(r".*/parts/\d+$"))
+    page.reload()
+    card = page.locator('[data-prompt="t2"]')
+    expect(card.get_by_text(re.compile("^Saved"))).to_be_visible(timeout=SAVE_TIMEOUT_MS)
+    status, stored_ms = takes_of(live_app, calling)["t2"]
+    assert status == "ready" and 2000 <= stored_ms <= 5000
+    shot(page, "recording-resumed")
