@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.auth.models import User
 from portal.extensions import UTCDateTime, db, utcnow
 from portal.recruiting.models import Application
 from portal.storage import StoredFile
@@ -64,3 +65,19 @@ class TakePart(db.Model):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     key: Mapped[str] = mapped_column(String(300))
+
+
+class Comment(db.Model):
+    """A reviewer's note pinned to a moment of a take."""
+
+    __tablename__ = "recording_comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    take_id: Mapped[int] = mapped_column(ForeignKey("recording_takes.id", ondelete="CASCADE"))
+    at_ms: Mapped[int]
+    body: Mapped[str] = mapped_column(String(1000))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+    __table_args__ = (Index("ix_recording_comments_take", "take_id", "at_ms", "id"),)

@@ -21,9 +21,15 @@ def _start_url(application) -> str:
     return url_for("recordings.step", application_id=application.id, step_key="sample_call")
 
 
+def _review_url(application) -> str:
+    return url_for("recording_review.application", application_id=application.id)
+
+
 # Built once: registering again (every app the process creates) must find the same objects.
-_REGISTERED = tuple(replace(step, start_url=_start_url) if step.key == "sample_call" else step
-                    for step in RECORDING_STEPS)
+_REGISTERED = tuple(
+    replace(step, review_url=_review_url,
+            start_url=_start_url if step.key == "sample_call" else None)
+    for step in RECORDING_STEPS)
 
 
 def register() -> None:

@@ -247,6 +247,7 @@ def _assessments_part_way(manager, candidate) -> dict:
 
     from assessments import attempts, typing_test
     from assessments import services as bank_services
+    from assessments.candidate_views import PAGE_SIZE
     from assessments.readiness import measures
     from assessments.readiness import runs as readiness_runs
     from portal.extensions import utcnow
@@ -267,6 +268,11 @@ def _assessments_part_way(manager, candidate) -> dict:
             found[bank.key] = attempt = attempts.start(application, row)
             attempt.deadline_at = utcnow() + timedelta(hours=3)
     sjt = found["soft_skills"]
+    # A seed whose second page holds a ranking question (the error visit ranks one twice):
+    # item order is random per attempt, and some orders put every ranking on page one.
+    page_two = slice(PAGE_SIZE, 2 * PAGE_SIZE)
+    while not any(item.rule == "rank" for item in attempts.ordered_items(sjt)[page_two]):
+        sjt.seed += 1
     typing = found["typing"]
     item = attempts.bank_of(typing).item("call_notes")
     typing_test.begin(typing, item).first_saved_at = utcnow() + timedelta(hours=1)

@@ -89,3 +89,27 @@ def test_a_reload_in_the_middle_of_an_upload_finishes_it(page, live_app, live_se
     status, stored_ms = takes_of(live_app, calling)["t2"]
     assert status == "ready" and 2000 <= stored_ms <= 5000
     shot(page, "recording-resumed")
+
+
+def test_the_manager_plays_seeks_and_comments_at_a_moment(page, live_app, live_server, seed,
+                                                          calling):
+    log_in(page, live_server, seed.manager_email, seed.manager_password)
+    page.goto(f"{live_server}/pipeline/applications/{calling}")
+    page.get_by_role("link", name="Results of Sample customer call").click()
+    expect(page.get_by_role("heading", name="Recordings")).to_be_visible()
+    card = page.locator("article").filter(has_text="Turn 1:")
+    player = card.locator("audio")
+    page.wait_for_function("el => el.readyState >= 1 && isFinite(el.duration)",
+                           arg=player.element_handle(), timeout=SAVE_TIMEOUT_MS)
+    box = card.locator("[data-waveform]").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)
+    page.wait_for_function("el => el.currentTime > 0.8", arg=player.element_handle())
+    player.evaluate("el => el.pause()")
+    card.get_by_label("At (m:ss)").fill("0:02")
+    card.get_by_label("Comment").fill("Owns the problem straight away.")
+    card.get_by_role("button", name="Add comment").click()
+    card = page.locator("article").filter(has_text="Turn 1:")
+    expect(card.get_by_text("Owns the problem straight away.")).to_be_visible()
+    card.get_by_role("button", name="0:02").click()
+    page.wait_for_function("el => el.currentTime >= 2", arg=card.locator("audio").element_handle())
+    shot(page, "recording-review")
