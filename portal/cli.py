@@ -29,9 +29,9 @@ def init_app(app: Flask) -> None:
         if demo_data.already_loaded():
             click.echo("Demo data is already loaded; nothing changed.")
         else:
-            demo_data.load(candidates=candidates, seed=seed)
+            recordings = demo_data.load(candidates=candidates, seed=seed)
             db.session.commit()
-            click.echo(f"Loaded demo data: {candidates} candidates.")
+            click.echo(f"Loaded demo data: {candidates} candidates; {recordings}.")
         click.echo(demo_data.credentials_text())
 
     @app.cli.group()

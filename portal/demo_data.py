@@ -15,6 +15,7 @@ from assessments import demo as assessment_demo
 from assessments import services as assessment_services
 from portal.auth.models import ADMIN, MANAGER, QA, TRAINER, User
 from portal.extensions import db, utcnow
+from portal.recordings import demo as recordings_demo
 from portal.recruiting import choices, services, stages
 from portal.recruiting.forms import in_vocabulary_order
 from portal.recruiting.models import OPEN, Application, Opening, StageChange
@@ -102,7 +103,8 @@ def _user(email: str, name: str, roles) -> User:
     return user
 
 
-def load(candidates: int = 300, seed: int = 7) -> None:
+def load(candidates: int = 300, seed: int = 7) -> str:
+    """Load the demo; a line on what could not be included (the recordings need ffmpeg)."""
     rng = random.Random(seed)
     staff = [_user(email, name, roles) for email, name, roles in STAFF]
     manager = staff[1]
@@ -122,6 +124,7 @@ def load(candidates: int = 300, seed: int = 7) -> None:
     assessment_services.publish_shipped()
     _take_assessments(rng)
     assessment_demo.local_norms(manager)
+    return recordings_demo.record_sample_calls(rng, manager)
 
 
 def _apply_and_progress(rng, opening: Opening, candidate: User, manager: User) -> None:

@@ -11,21 +11,6 @@ export REDIS_TEST_URL=${REDIS_TEST_URL:-redis://127.0.0.1:6379/15}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-install_system_packages() {
-  # Chromium drives the browser tests; ffmpeg processes recordings; Pango draws PDF reports.
-  local missing=()
-  command -v chromium >/dev/null || missing+=(chromium)
-  command -v ffmpeg >/dev/null || missing+=(ffmpeg)
-  # WeasyPrint (PDF reports) draws text with Pango and needs a font.
-  ldconfig -p | grep -q libpangoft2-1.0.so.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
-  [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "== installing ${missing[*]} (Debian packages)"
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-}
-
 start_services() {
   # PostgreSQL and Redis come with the machine; start them if they are stopped.
   if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && command -v pg_ctlcluster >/dev/null; then
@@ -43,7 +28,7 @@ fresh_postgres_database() {
   echo "$name"
 }
 
-install_system_packages
+bash .ci/system-packages.sh --tests
 start_services
 echo "== installing the project and its test dependencies"
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
