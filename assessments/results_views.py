@@ -22,7 +22,7 @@ from assessments.readiness import runs as readiness_runs
 from portal import audit, pdf
 from portal.auth.models import ADMIN, MANAGER
 from portal.auth.permissions import roles
-from portal.extensions import db, utcnow
+from portal.extensions import db, utcnow, writes_on_get
 from portal.form_errors import flash_errors
 from portal.recruiting.models import Application, Opening
 
@@ -44,6 +44,7 @@ def _grant_form(found: results.ApplicationResults) -> GrantForm:
 
 @bp.get("/applications/<int:application_id>")
 @roles(MANAGER, ADMIN)
+@writes_on_get
 def application(application_id: int):
     application = db.get_or_404(Application, application_id)
     found = results.for_application(application)
@@ -57,6 +58,7 @@ def application(application_id: int):
 
 @bp.get("/applications/<int:application_id>/report.pdf")
 @roles(MANAGER, ADMIN)
+@writes_on_get
 def report(application_id: int):
     """The results as a PDF for the hiring file."""
     application = db.get_or_404(Application, application_id)

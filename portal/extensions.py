@@ -3,7 +3,7 @@
 import time
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -124,11 +124,23 @@ def sqlite_begin_statement() -> str:
     "database is locked" at once if another connection wrote meanwhile (busy_timeout cannot
     help it), so writers take the write lock up front and queue for it (busy_timeout):
     every transaction outside a request (jobs, CLI) and in a POST/PUT/PATCH/DELETE request.
-    A GET's transaction stays deferred; a GET that writes works when its write is the first
-    statement of its transaction, or when no other connection writes meanwhile."""
-    if has_request_context() and request.method in READ_METHODS:
+    A GET's transaction stays deferred, unless its view is marked @writes_on_get (it reads and
+    then writes, e.g. an audit row of what was read)."""
+    if has_request_context() and request.method in READ_METHODS and not _view_writes():
         return "BEGIN"
     return "BEGIN IMMEDIATE"
+
+
+def writes_on_get(view):
+    """Mark a GET view that writes after reading: on SQLite its transactions take the write
+    lock up front, as a POST's do, so that two at once queue instead of one failing."""
+    view.writes_on_get = True
+    return view
+
+
+def _view_writes() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "writes_on_get", False)
 
 
 @event.listens_for(Engine, "begin")

@@ -80,3 +80,14 @@ def test_candidates_cannot_reach_the_review(recording, tone, login):  # noqa: F8
     assert client.get(f"/recordings/takes/{take_id}/media").status_code == 403
     assert client.post(f"/recordings/takes/{take_id}/comments",
                        data={"at": "0:01", "body": "Mine"}).status_code == 403
+
+
+def test_a_view_that_writes_on_get_takes_the_sqlite_write_lock_up_front(app):
+    """Two players load at once and each playback writes an audit row after reading: a
+    deferred SQLite transaction would fail one of them instead of letting it wait."""
+    from portal.extensions import sqlite_begin_statement
+
+    with app.test_request_context("/recordings/takes/1/media", method="GET"):
+        assert sqlite_begin_statement() == "BEGIN IMMEDIATE"
+    with app.test_request_context("/me/recordings/takes/1/media", method="GET"):
+        assert sqlite_begin_statement() == "BEGIN"

@@ -21,7 +21,7 @@ from portal.auth.forms import (
 )
 from portal.auth.models import ROLE_LABELS, User
 from portal.auth.permissions import public, signed_in
-from portal.extensions import db, limiter
+from portal.extensions import db, limiter, writes_on_get
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -163,6 +163,7 @@ def end_other_sessions():
 
 @bp.get("/verify/<token>")
 @public
+@writes_on_get
 def verify_email(token: str):
     try:
         services.verify_email(token)

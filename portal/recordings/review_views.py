@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal import audit, storage
 from portal.auth.models import ADMIN, MANAGER
 from portal.auth.permissions import roles
-from portal.extensions import db
+from portal.extensions import db, writes_on_get
 from portal.recordings import review
 from portal.recordings.models import Take
 
@@ -28,6 +28,7 @@ def _page(application, problems: dict | None = None, status: int = 200):
 
 @bp.get("/applications/<int:application_id>")
 @roles(MANAGER, ADMIN)
+@writes_on_get
 def application(application_id: int):
     from portal.recruiting.models import Application
 
@@ -46,6 +47,7 @@ def _take(take_id: int) -> Take:
 
 @bp.get("/takes/<int:take_id>/media")
 @roles(MANAGER, ADMIN)
+@writes_on_get
 def media(take_id: int):
     take = _take(take_id)
     if take.media_file is None:

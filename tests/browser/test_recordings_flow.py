@@ -97,10 +97,12 @@ def test_the_manager_plays_seeks_and_comments_at_a_moment(page, live_app, live_s
     page.goto(f"{live_server}/pipeline/applications/{calling}")
     page.get_by_role("link", name="Results of Sample customer call").click()
     expect(page.get_by_role("heading", name="Recordings")).to_be_visible()
+    # Every player loads at once, each playback audited: none may fail for another's write.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('audio')].every("
+        "el => el.readyState >= 1 && isFinite(el.duration))", timeout=SAVE_TIMEOUT_MS)
     card = page.locator("article").filter(has_text="Turn 1:")
     player = card.locator("audio")
-    page.wait_for_function("el => el.readyState >= 1 && isFinite(el.duration)",
-                           arg=player.element_handle(), timeout=SAVE_TIMEOUT_MS)
     box = card.locator("[data-waveform]").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)
     page.wait_for_function("el => el.currentTime > 0.8", arg=player.element_handle())
