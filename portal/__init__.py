@@ -128,6 +128,7 @@ def _register_steps() -> None:
     import assessments.screening_sync
     import assessments.steps
     import portal.recordings.privacy
+    import portal.recordings.retention
     import portal.recordings.steps
 
     assessments.steps.register()
@@ -135,3 +136,4 @@ def _register_steps() -> None:
     assessments.privacy.register()
     portal.recordings.steps.register()
     portal.recordings.privacy.register()
+    portal.recordings.retention.register()

@@ -48,14 +48,18 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("purge-expired")
     def purge_expired():
-        """Delete applications past the retention period and ended sessions (run daily)."""
+        """Delete applications and recordings past their retention periods, and ended
+        sessions (run daily)."""
         from portal.auth import sessions
+        from portal.recordings import retention
         from portal.recruiting import privacy
 
         deleted = privacy.purge_expired(app.config["APPLICATION_RETENTION_DAYS"])
+        takes = retention.purge_closed(app.config["RECORDING_RETENTION_DAYS"])
         ended = sessions.purge_expired()
         db.session.commit()
-        click.echo(f"Deleted {deleted} expired application(s) and {ended} ended session(s).")
+        click.echo(f"Deleted {deleted} expired application(s), the recordings of {takes} "
+                   f"closed take(s) and {ended} ended session(s).")
 
     @app.cli.group()
     def mail():

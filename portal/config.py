@@ -122,6 +122,8 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
         "AUDIT_PAGE_SIZE": 50,
         # What the apply form's consent promises; `flask purge-expired` enforces it.
         "APPLICATION_RETENTION_DAYS": int(os.environ.get("APPLICATION_RETENTION_DAYS", "365")),
+        # Recordings of rejected or withdrawn candidates, counted from that decision.
+        "RECORDING_RETENTION_DAYS": int(os.environ.get("RECORDING_RETENTION_DAYS", "90")),
         "TOKEN_MAX_AGE_VERIFY": 7 * 24 * 3600,
         "TOKEN_MAX_AGE_RESET": 3600,
         # Sign-in attempts per client address (all accounts), and per account: the free

@@ -300,3 +300,45 @@ def test_the_page_shows_each_turn_and_plays_back_the_candidates_own_takes(
     assert client.get(f"/me/recordings/applications/{application.id}/sample_call"
                       ).status_code == 404
     assert client.get(f"/me/recordings/takes/{take_id}/media").status_code == 404
+
+
+# --- retention ------------------------------------------------------------------------------
+
+def test_recordings_of_rejected_candidates_go_after_the_retention_period(
+        recording, tone, app, make_user, backend):
+    from datetime import timedelta
+
+    from portal.recordings import retention
+    from portal.recruiting import services
+    from portal.recruiting.models import StageChange
+
+    client, application = recording
+    take_id, _ = upload(client, application, tone)
+    kept = take(take_id)
+    keys = {kept.upload_file.key, kept.media_file.key}
+    services.move(application, "rejected", make_user(roles=("manager",)), "Other fit")
+    db.session.commit()
+    assert retention.purge_closed(90) == 0  # decided today: kept for now
+    decision = db.session.scalar(select(StageChange).where(StageChange.to_stage == "rejected"))
+    decision.created_at -= timedelta(days=91)
+    db.session.commit()
+    assert retention.purge_closed(90) == 1
+    db.session.commit()
+    assert db.session.get(Take, take_id) is None and not keys & set(stored_keys(backend))
+
+
+def test_an_application_deleted_by_its_retention_period_takes_its_recordings_along(
+        recording, tone, backend):
+    from datetime import timedelta
+
+    from portal.recruiting import privacy
+
+    client, application = recording
+    take_id, _ = upload(client, application, tone)
+    done = take(take_id)
+    keys = {done.upload_file.key, done.media_file.key}
+    application.created_at -= timedelta(days=400)
+    db.session.commit()
+    assert privacy.purge_expired(365) == 1
+    db.session.commit()
+    assert not keys & set(stored_keys(backend))

@@ -23,7 +23,8 @@ def test_purge_deletes_expired_applications_but_keeps_hires_and_recent_ones(app,
 
     result = app.test_cli_runner().invoke(args=["purge-expired"])
 
-    assert "Deleted 1 expired application(s) and 0 ended session(s)." in result.output
+    assert ("Deleted 1 expired application(s), the recordings of 0 closed take(s) and 0 ended "
+            "session(s).") in result.output
     db.session.expire_all()
     remaining = set(db.session.scalars(select(Application.id)))
     assert remaining == {old_hired.id, recent.id}

@@ -27,6 +27,9 @@ _signals = Namespace()
 erasing = _signals.signal("personal-data-erasing")
 # and here to add it to the download: each receiver returns (section name, its data).
 exporting = _signals.signal("personal-data-exporting")
+# Sent with the ids of applications the retention period is about to delete, in that
+# transaction: what other packages keep outside the database (files) goes with them.
+purging = _signals.signal("applications-purging")
 
 
 class ErasureRefused(ValueError):
@@ -145,8 +148,11 @@ def purge_expired(retention_days: int) -> int:
     """Delete applications older than the retention period the candidate agreed to. Hires are
     employees now: their application is part of the employment record and is kept."""
     cutoff = utcnow() - timedelta(days=retention_days)
-    deleted = _delete_applications(Application.created_at < cutoff,
-                                   Application.stage != stages.HIRED)
+    expired = (Application.created_at < cutoff, Application.stage != stages.HIRED)
+    going = list(db.session.scalars(select(Application.id).where(*expired)))
+    if going:
+        purging.send(going)
+    deleted = _delete_applications(*expired)
     if deleted:
         audit.record("application.purged", None, None, applications=deleted,
                      retention_days=retention_days)
