@@ -10,11 +10,20 @@ STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static", "assessments.static"
                               "recordings.static"})
 
 # Everything is served from our own origin (Bootstrap included): no CDN, no inline script.
+# Recordings play from the storage's origin when it hands out signed URLs (S3).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; "
+    "default-src 'self'; img-src 'self' data:; media-src 'self' blob:{media}; "
     "style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'"
 )
+
+
+def content_security_policy(config) -> str:
+    media = ""
+    if config["STORAGE_BACKEND"] == "s3":
+        endpoint = config.get("S3_ENDPOINT_URL")
+        media = f" {endpoint.rstrip('/')}" if endpoint else " https://*.amazonaws.com"
+    return CONTENT_SECURITY_POLICY.format(media=media)
 
 
 def _in_signed_in_session() -> bool:
@@ -32,10 +41,12 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
+    policy = content_security_policy(app.config)
+
     @app.after_request
     def _headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

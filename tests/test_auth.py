@@ -504,3 +504,15 @@ def test_sending_the_verification_again_returns_to_the_page_it_was_asked_from(
     assert location(response) == "/account"
     response = client.post("/verify/resend", headers={"Referer": "http://evil.example/x"})
     assert location(response) == "/me"
+
+
+def test_recordings_may_play_from_the_storage_origin_only_when_it_signs_urls():
+    from portal.security import content_security_policy
+
+    local = content_security_policy({"STORAGE_BACKEND": "local"})
+    assert "media-src 'self' blob:;" in local
+    s3 = content_security_policy({"STORAGE_BACKEND": "s3",
+                                  "S3_ENDPOINT_URL": "https://minio.example.com/"})
+    assert "media-src 'self' blob: https://minio.example.com;" in s3
+    aws = content_security_policy({"STORAGE_BACKEND": "s3", "S3_ENDPOINT_URL": None})
+    assert "media-src 'self' blob: https://*.amazonaws.com;" in aws

@@ -91,3 +91,75 @@ def test_a_view_that_writes_on_get_takes_the_sqlite_write_lock_up_front(app):
         assert sqlite_begin_statement() == "BEGIN IMMEDIATE"
     with app.test_request_context("/me/recordings/takes/1/media", method="GET"):
         assert sqlite_begin_statement() == "BEGIN"
+
+
+# --- scoring with a rubric ------------------------------------------------------------------
+
+ALL_FIVE = {f"score-{key}": "5" for key in ("greeting", "empathy", "clarity", "pace",
+                                               "ownership", "professionalism")}
+
+
+def score(client, application, action="submit", recommendation="advance", **scores):
+    return client.post(f"/recordings/applications/{application.id}/sample_call/review",
+                       data={**ALL_FIVE, **scores, "recommendation": recommendation,
+                             "note": "Calm and clear.", "action": action})
+
+
+def test_reviewers_score_independently_and_see_each_other_only_after_submitting(
+        reviewed, make_user, login):
+    client, application, _ = reviewed
+    first = client.get(f"/recordings/applications/{application.id}").get_data(as_text=True)
+    assert "Customer call, version 1" in first and "Warm greeting, own name" in first
+    assert score(client, application, action="save", **{"score-empathy": "2"}).status_code == 302
+    assert score(client, application, **{"score-empathy": "2"}).status_code == 302
+    # (5*1 + 2*2 + 5*1.5 + 5*1 + 5*2 + 5*1) / 8.5 = 36.5 / 8.5
+    client.post("/logout")
+    login(client, make_user(roles=("manager",)))
+    page = client.get(f"/recordings/applications/{application.id}").get_data(as_text=True)
+    assert "(1 submitted so far)" in page and "Calm and clear." not in page
+    assert score(client, application, recommendation="reject",
+                 **{key: "2" for key in ALL_FIVE}).status_code == 302
+    page = client.get(f"/recordings/applications/{application.id}").get_data(as_text=True)
+    assert "4.29" in page and "2.00" in page  # 36.5 / 8.5, and all twos
+    assert "Mean <strong>3.15</strong>" in page and "spread 2.29" in page
+    assert "The reviewers disagree" in page and "Do not advance" in page
+    assert events("recording.review_submitted") == 2
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"score-empathy": "7"}, "Empathy: choose a score from 1 to 5."),
+    ({"score-pace": ""}, "still missing Pace and tone."),
+    ({"recommendation": ""}, "still missing a recommendation."),
+    ({"recommendation": "hire now"}, "Choose a recommendation from the list."),
+])
+def test_an_incomplete_or_impossible_review_is_refused_with_the_reason(
+        reviewed, changes, message):
+    client, application, _ = reviewed
+    data = {**ALL_FIVE, "recommendation": "advance", "action": "submit", **changes}
+    answer = client.post(f"/recordings/applications/{application.id}/sample_call/review",
+                         data=data)
+    assert answer.status_code == 422 and message in answer.get_data(as_text=True)
+    assert events("recording.review_submitted") == 0
+
+
+def test_a_submitted_review_cannot_change(reviewed):
+    client, application, _ = reviewed
+    score(client, application)
+    answer = score(client, application, **{"score-pace": "1"})
+    assert answer.status_code == 422 and "can no longer change" in answer.get_data(
+        as_text=True)
+
+
+def test_a_review_keeps_the_rubric_version_it_began_with(reviewed, app):
+    from portal.recordings import rubrics
+    from portal.recordings.models import Review, Rubric
+
+    client, application, _ = reviewed
+    score(client, application, action="save")
+    old = rubrics.current()
+    db.session.add(Rubric(key=old.key, version=2, title=old.title,
+                          criteria=old.criteria[:2]))
+    db.session.commit()
+    score(client, application)
+    review = db.session.scalar(select(Review))
+    assert review.rubric.version == 1 and len(review.scores) == 6

@@ -81,3 +81,45 @@ class Comment(db.Model):
     author: Mapped[User | None] = relationship()
 
     __table_args__ = (Index("ix_recording_comments_take", "take_id", "at_ms", "id"),)
+
+
+class Rubric(db.Model):
+    """One version of a scoring rubric (rubrics.py); versions never change."""
+
+    __tablename__ = "recording_rubrics"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    criteria: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+
+# What a reviewer recommends; the decision itself is a stage move in recruiting.
+RECOMMENDATIONS = {"advance": "Advance", "hold": "Hold", "reject": "Do not advance"}
+
+
+class Review(db.Model):
+    """One reviewer's scores of one application's recording step, under one rubric version.
+    A draft until submitted; others' reviews stay hidden from a reviewer until theirs is."""
+
+    __tablename__ = "recording_reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"))
+    step_key: Mapped[str] = mapped_column(String(40))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("recording_rubrics.id",
+                                                      ondelete="RESTRICT"))
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    recommendation: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(2000), default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    reviewer: Mapped[User | None] = relationship()
+    rubric: Mapped[Rubric] = relationship()
+
+    __table_args__ = (UniqueConstraint("application_id", "step_key", "reviewer_id"),)

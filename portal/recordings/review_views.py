@@ -10,8 +10,11 @@ from portal import audit, storage
 from portal.auth.models import ADMIN, MANAGER
 from portal.auth.permissions import roles
 from portal.extensions import db, writes_on_get
-from portal.recordings import review
-from portal.recordings.models import Take
+from portal.recordings import review, reviews, rubrics
+from portal.recordings.content import SCRIPTS
+from portal.recordings.models import RECOMMENDATIONS, Take
+from portal.recruiting import stages
+from portal.recruiting.forms import MoveForm
 
 bp = Blueprint("recording_review", __name__, url_prefix="/recordings",
                template_folder="templates")
@@ -20,10 +23,20 @@ SPEEDS = (0.75, 1, 1.25, 1.5, 2)
 
 
 def _page(application, problems: dict | None = None, status: int = 200):
-    return render_template("recordings/review.html", application=application,
-                           steps=review.for_application(application), speeds=SPEEDS,
-                           clock=review.clock, problems=problems or {},
-                           form=request.form if problems else None), status
+    """`problems`: a take's id or a step's key -> what was wrong with what was just sent."""
+    steps = review.for_application(application)
+    move_form = MoveForm(stage=stages.suggested_next(application.stage),
+                         seen_stage=application.stage)
+    move_form.stage.choices = [(key, label) for key, label in move_form.stage.choices
+                               if key != application.stage]
+    return render_template(
+        "recordings/review.html", application=application, steps=steps, speeds=SPEEDS,
+        clock=review.clock, problems=problems or {}, form=request.form if problems else None,
+        summaries={s.script.step_key: reviews.summary(application, s.script.step_key,
+                                                      current_user) for s in steps},
+        rubric_of=lambda row: rubrics.criteria_of(row), current_rubric=rubrics.current(),
+        weighted=rubrics.weighted, recommendations=RECOMMENDATIONS, move_form=move_form,
+        disagreement=reviews.DISAGREEMENT), status
 
 
 @bp.get("/applications/<int:application_id>")
@@ -76,3 +89,25 @@ def comment(take_id: int):
     flash("Comment added.", "success")
     return redirect(url_for(".application", application_id=take.application_id)
                     + f"#take-{take.id}")
+
+
+@bp.post("/applications/<int:application_id>/<step_key>/review")
+@roles(MANAGER, ADMIN)
+def score(application_id: int, step_key: str):
+    from portal.recruiting.models import Application
+
+    found = db.get_or_404(Application, application_id)
+    if step_key not in SCRIPTS or step_key not in found.opening.steps:
+        abort(404)
+    submit = request.form.get("action") == "submit"
+    scores = {key.removeprefix("score-"): value for key, value in request.form.items()
+              if key.startswith("score-")}
+    try:
+        reviews.save(found, step_key, current_user, scores, request.form.get("recommendation"),
+                     request.form.get("note", ""), submit)
+    except reviews.ReviewRefused as refused:
+        db.session.rollback()
+        return _page(found, {step_key: str(refused)}, 422)
+    db.session.commit()
+    flash("Review submitted." if submit else "Draft saved.", "success")
+    return redirect(url_for(".application", application_id=found.id) + f"#review-{step_key}")

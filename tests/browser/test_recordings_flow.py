@@ -115,3 +115,38 @@ def test_the_manager_plays_seeks_and_comments_at_a_moment(page, live_app, live_s
     card.get_by_role("button", name="0:02").click()
     page.wait_for_function("el => el.currentTime >= 2", arg=card.locator("audio").element_handle())
     shot(page, "recording-review")
+
+
+def score_every_criterion(page, level: str, recommendation: str):
+    section = page.locator("section[id^='review-']").first
+    for group in section.locator("fieldset").all()[:-1]:  # the last one is the recommendation
+        group.get_by_label(level, exact=True).check()
+    section.get_by_label(recommendation).check()
+    section.get_by_role("button", name="Submit my review").click()
+    expect(page.get_by_text("Review submitted.")).to_be_visible()
+
+
+def test_a_second_reviewers_score_shows_only_once_they_submit(page, live_app, live_server,
+                                                               seed, calling):
+    from portal.auth.models import MANAGER
+    from tests.conftest import DEFAULT_PASSWORD
+    from tests.helpers import new_user
+
+    with live_app.app_context():
+        new_user("second.reviewer@example.com", "Sam Okafor", MANAGER, DEFAULT_PASSWORD)
+        db.session.commit()
+    log_in(page, live_server, seed.manager_email, seed.manager_password)
+    page.goto(f"{live_server}/recordings/applications/{calling}")
+    score_every_criterion(page, "4", "Advance")
+    page.context.clear_cookies()
+    log_in(page, live_server, "second.reviewer@example.com", DEFAULT_PASSWORD)
+    page.goto(f"{live_server}/recordings/applications/{calling}")
+    expect(page.get_by_text(re.compile(r"\(1 submitted so far\)"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Every review")).to_have_count(0)
+    score_every_criterion(page, "2", "Do not advance")
+    reviews = page.get_by_role("heading", name="Every review").locator("..")
+    expect(reviews).to_contain_text("Morgan Rivera")
+    expect(reviews).to_contain_text("Sam Okafor")
+    expect(reviews).to_contain_text("Mean 3.00 of 5")
+    expect(page.get_by_text(re.compile("The reviewers disagree"))).to_be_visible()
+    shot(page, "recording-reviews")
