@@ -42,6 +42,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -143,6 +144,12 @@ def worker_pid(master: int) -> int:
             return int(children[0])
         time.sleep(0.1)
     raise SystemExit(f"gunicorn's master {master} does not have exactly one worker")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def memory_kb(pid: int) -> dict[str, int]:
@@ -254,6 +261,7 @@ class Upload:
         self.answer: dict = {}
         self.parts_seconds = self.complete_seconds = 0.0
         self.parts = 0
+        self.cpu: dict[str, float] = {}
 
     def start(self) -> None:
         path = f"/me/recordings/applications/{self.application_id}/{STEP}/{PROMPT}/takes"
@@ -263,8 +271,9 @@ class Upload:
         # Warm-up: one more request through the take's views before memory is measured.
         call(self.conn, "GET", f"/me/recordings/takes/{self.take_id}", self.cookie)
 
-    def send(self, source: Path, part_size: int, sampler: RssSampler) -> None:
+    def send(self, source: Path, part_size: int, worker: int, sampler: RssSampler) -> None:
         whole = hashlib.sha256()
+        worker_before, client_before = cpu_seconds(worker), time.process_time()
         started = time.perf_counter()
         with open(source, "rb") as data:
             while part := data.read(part_size):
@@ -274,13 +283,18 @@ class Upload:
                      {"X-Part-SHA256": hashlib.sha256(part).hexdigest()})
                 self.parts += 1
         parts_done = time.perf_counter()
+        worker_parts, client_parts = cpu_seconds(worker), time.process_time()
         sampler.phase = "complete"
         self.answer = call(self.conn, "POST", f"/me/recordings/takes/{self.take_id}/complete",
                            self.cookie,
                            json.dumps({"parts": self.parts, "sha256": whole.hexdigest()}),
                            "application/json", expect=202)
         finished = time.perf_counter()
+        worker_done = cpu_seconds(worker)
         self.parts_seconds, self.complete_seconds = parts_done - started, finished - parts_done
+        self.cpu = {"worker_parts": worker_parts - worker_before,
+                    "worker_complete": worker_done - worker_parts,
+                    "client_parts": client_parts - client_before}
         self.conn.close()
 
     @property
@@ -327,7 +341,7 @@ def main() -> None:
         source = tmp / "recording.bin"
         make_file(source, size)
 
-        copy_seconds = timed_copy(source, tmp / "copy.bin")
+        copies = [timed_copy(source, tmp / "copy.bin")]  # before the upload, and after it
         (tmp / "copy.bin").unlink()
 
         port, log_path = free_port(), tmp / "gunicorn.log"
@@ -342,7 +356,7 @@ def main() -> None:
                 sampler = RssSampler(worker)
                 sampler.start()
                 try:
-                    upload.send(source, part_size, sampler)
+                    upload.send(source, part_size, worker, sampler)
                 finally:
                     sampler.stop()
                 after = memory_kb(worker)
@@ -353,6 +367,7 @@ def main() -> None:
         if sampler.error is not None:
             raise SystemExit(f"could not read the worker's memory: {sampler.error}")
         stored = stored_take(config, upload.take_id)
+        copies.append(timed_copy(source, tmp / "copy.bin"))
 
     answer = upload.answer
     print(f"gunicorn 1 sync worker, {args.megabytes} MB in {upload.parts} parts of "
@@ -368,10 +383,13 @@ def main() -> None:
         problems.append(f"the stored file has {stored['stored_size']} bytes, not {size}")
 
     upload_mb_s = args.megabytes / upload.seconds
+    copy_seconds = statistics.mean(copies)
     copy_mb_s = args.megabytes / copy_seconds
     ratio = upload_mb_s / copy_mb_s
     print(f"{'':<22} {'seconds':>8} {'MB/s':>8}")
-    print(f"{'copy (fsync)':<22} {copy_seconds:>8.2f} {copy_mb_s:>8.0f}")
+    for label, seconds in zip(("copy before", "copy after"), copies, strict=True):
+        print(f"{label:<22} {seconds:>8.2f} {args.megabytes / seconds:>8.0f}")
+    print(f"{'copy (mean)':<22} {copy_seconds:>8.2f} {copy_mb_s:>8.0f}")
     print(f"{'upload: parts':<22} {upload.parts_seconds:>8.2f} "
           f"{args.megabytes / upload.parts_seconds:>8.0f}")
     print(f"{'upload: complete':<22} {upload.complete_seconds:>8.2f}")
@@ -379,6 +397,10 @@ def main() -> None:
         print(f"{'  of which media job':<22} {stored['job_seconds']:>8.2f}   "
               "(the take's uploaded_at to processed_at)")
     print(f"{'upload: all':<22} {upload.seconds:>8.2f} {upload_mb_s:>8.0f}")
+    cpu = upload.cpu
+    print(f"CPU seconds: worker {cpu['worker_parts']:.2f} for the parts, "
+          f"{cpu['worker_complete']:.2f} for the completion (ffprobe not counted); "
+          f"client {cpu['client_parts']:.2f} for the parts")
 
     base_mb = before["VmRSS"] / 1024
     peaks = {phase: kb / 1024 for phase, kb in sampler.peaks.items()}

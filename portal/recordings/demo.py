@@ -1,7 +1,8 @@
 """Demo sample calls: a few candidates past the first stage have recorded every turn, with a
-manager's comments, so a newcomer sees the review page working. The "voice" is ffmpeg's own
-synthesis (a gliding tone in syllable-like bursts with pauses): nobody's voice, and no file in
-the repository. Without ffmpeg the demo simply has no recordings (it says so)."""
+manager's comments and review, so a newcomer sees the review page working. The "voice" is
+ffmpeg's own synthesis (a gliding tone in syllable-like bursts with pauses): nobody's voice,
+and no file in the repository. Without ffmpeg the demo simply has no recordings (it says
+so)."""
 
 import io
 import random
@@ -12,7 +13,7 @@ from sqlalchemy import select
 
 from portal import storage
 from portal.extensions import db, utcnow
-from portal.recordings import media, review
+from portal.recordings import media, review, reviews, rubrics
 from portal.recordings.content import SAMPLE_CALL
 from portal.recordings.models import UPLOADED, Take
 from portal.recruiting import stages
@@ -60,6 +61,12 @@ def record_sample_calls(rng: random.Random, reviewer) -> str:
             if take.duration_ms and rng.random() < 0.5:
                 review.add_comment(take, rng.randint(0, take.duration_ms), rng.choice(COMMENTS),
                                    reviewer)
+        skill = rng.choice((2, 3, 4, 5))
+        scores = {c.key: max(1, min(5, skill + rng.choice((-1, 0, 0, 1))))
+                  for c in rubrics.criteria_of(rubrics.current())}
+        reviews.save(application, "sample_call", reviewer, scores,
+                     "advance" if skill >= 4 else "hold" if skill == 3 else "reject",
+                     "", submit=True)
     db.session.commit()
     return f"{len(applications)} demo sample calls recorded"
 

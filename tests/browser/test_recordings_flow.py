@@ -121,7 +121,7 @@ def score_every_criterion(page, level: str, recommendation: str):
     section = page.locator("section[id^='review-']").first
     for group in section.locator("fieldset").all()[:-1]:  # the last one is the recommendation
         group.get_by_label(level, exact=True).check()
-    section.get_by_label(recommendation).check()
+    section.get_by_label(recommendation, exact=True).check()
     section.get_by_role("button", name="Submit my review").click()
     expect(page.get_by_text("Review submitted.")).to_be_visible()
 
