@@ -342,3 +342,19 @@ def test_an_application_deleted_by_its_retention_period_takes_its_recordings_alo
     assert privacy.purge_expired(365) == 1
     db.session.commit()
     assert not keys & set(stored_keys(backend))
+
+
+def test_a_part_of_the_largest_size_is_taken_from_a_server_that_ends_the_body_itself(
+        recording, app):
+    """gunicorn sets wsgi.input_terminated: the stream is then limited by the size cap, not
+    the body's length, and reading once more at the cap would refuse the part."""
+    client, application = recording
+    take_id = start(client, application).get_json()["id"]
+    largest = b"\x01" * (app.config["RECORDING_PART_MB"] * 1024 * 1024)
+    answer = client.put(f"/me/recordings/takes/{take_id}/parts/0", data=largest,
+                        environ_overrides={"wsgi.input_terminated": True},
+                        headers={"Content-Type": "application/octet-stream",
+                                 "X-Part-SHA256": hashlib.sha256(largest).hexdigest()})
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:200]
+    assert take(take_id).size == len(largest)
+    assert put(client, take_id, 1, largest + b"x").status_code == 413

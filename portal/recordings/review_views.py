@@ -15,6 +15,7 @@ from portal.recordings.content import SCRIPTS
 from portal.recordings.models import RECOMMENDATIONS, Take
 from portal.recruiting import stages
 from portal.recruiting.forms import MoveForm
+from portal.recruiting.models import Application
 
 bp = Blueprint("recording_review", __name__, url_prefix="/recordings",
                template_folder="templates")
@@ -43,8 +44,6 @@ def _page(application, problems: dict | None = None, status: int = 200):
 @roles(MANAGER, ADMIN)
 @writes_on_get
 def application(application_id: int):
-    from portal.recruiting.models import Application
-
     found = db.get_or_404(Application, application_id)
     audit.record("recording.reviewed", found, current_user)
     db.session.commit()
@@ -94,8 +93,6 @@ def comment(take_id: int):
 @bp.post("/applications/<int:application_id>/<step_key>/review")
 @roles(MANAGER, ADMIN)
 def score(application_id: int, step_key: str):
-    from portal.recruiting.models import Application
-
     found = db.get_or_404(Application, application_id)
     if step_key not in SCRIPTS or step_key not in found.opening.steps:
         abort(404)

@@ -44,10 +44,29 @@ def _own_take(take_id: int) -> Take:
     return take
 
 
-def _answer(take: Take, status: int = 200):
-    return jsonify(id=take.id, status=take.status, number=take.number,
-                   received=uploads.received(take), size=take.size,
-                   failure=take.failure), status
+def _answer(take: Take, status: int = 200, *, with_parts: bool = True):
+    """The take as the page needs it; `received` (every part the server has) only where the
+    page asks for it: in each part's answer it would grow with the number of parts."""
+    parts = {"received": uploads.received(take)} if with_parts else {"parts": take.parts}
+    return jsonify(id=take.id, status=take.status, number=take.number, size=take.size,
+                   failure=take.failure, **parts), status
+
+
+class _Body:
+    """The request body, read to its Content-Length and no further: a server that ends the
+    body itself (gunicorn) leaves the stream limited by the size cap instead, and one more read
+    at the cap would be a 413 for a part of exactly the largest size."""
+
+    def __init__(self, stream, length: int):
+        self._stream, self._left = stream, length
+
+    def read(self, amount: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        data = self._stream.read(self._left if amount is None or amount < 0
+                                 else min(amount, self._left))
+        self._left -= len(data)
+        return data
 
 
 def _refused(refused: uploads.UploadRefused):
@@ -74,13 +93,16 @@ def start(application_id: int, step_key: str, prompt: str):
 @accepts_bytes("RECORDING_PART_MB")
 def part(take_id: int, index: int):
     take = _own_take(take_id)
+    if request.content_length is None:
+        return jsonify(error="Send each part with its Content-Length."), 411
     try:
-        uploads.receive_part(take, index, request.stream, request.headers.get("X-Part-SHA256"))
+        uploads.receive_part(take, index, _Body(request.stream, request.content_length),
+                             request.headers.get("X-Part-SHA256"))
     except uploads.UploadRefused as refused:
         return _refused(refused)
     db.session.commit()
     db.session.refresh(take)
-    return _answer(take)
+    return _answer(take, with_parts=False)
 
 
 @bp.get("/takes/<int:take_id>")
