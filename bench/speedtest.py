@@ -38,45 +38,29 @@ Target: endpoint/static throughput >= 0.8. The last line is machine-readable.
 
 import argparse
 import http.client
-import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import gunicorn_site as site
 from bench import people
 from portal.extensions import db
 from tests.conftest import test_config
 
 PASSWORD, TARGET_RATIO = "Bench-Speedtest-Password-5", 0.8
 MB, READ_SIZE = 1024 * 1024, 64 * 1024
-USER_AGENT = "bench-speedtest/1"  # one User-Agent throughout: "strong" session protection
-CONFIG_FILE, STATIC_DIR = "bench_speedtest_config.json", "static"
-WSGI_MODULE = '''\
-"""The portal with the bench's config, plus one public route sending a static file."""
-
-import json
-import sys
-from pathlib import Path
-
-SETTINGS = json.loads(Path(__file__).with_name({config_file!r}).read_text())
-sys.path.insert(0, SETTINGS["root"])
-
+STATIC_DIR = "static"
+STATIC_ROUTE = '''
 from flask import send_from_directory
 
-from portal import create_app
 from portal.auth.permissions import public
-
-app = create_app(SETTINGS["config"])
 
 
 @app.get("/bench-static/<name>")
@@ -97,77 +81,13 @@ def seed(config: dict) -> int:
     return application_id
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(tmp: Path, workers: int, port: int, log) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--chdir", str(tmp), "--timeout", "120", "bench_speedtest_wsgi:app"]
-    return subprocess.Popen(command, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_until_up(server: subprocess.Popen, port: int, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({server.returncode}):\n{tail(log_path)}")
-        try:
-            status, _, _ = request(port, "GET", "/healthz")
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer /healthz within 60 s:\n{tail(log_path)}")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()  # the master stops its workers gracefully
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def tail(path: Path, lines: int = 20) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
 # --- HTTP -----------------------------------------------------------------------------------
-
-def request(port: int, method: str, path: str, body: str | None = None,
-            headers: dict | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request(method, path, body=body,
-                     headers={"User-Agent": USER_AGENT, **(headers or {})})
-        response = conn.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        conn.close()
-
-
-def log_in(port: int) -> str:
-    """The candidate's cookies, as one Cookie header."""
-    form = urlencode({"email": people.CANDIDATE_EMAIL, "password": PASSWORD})
-    status, headers, _ = request(port, "POST", "/login", form,
-                                 {"Content-Type": "application/x-www-form-urlencoded"})
-    cookies = [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or []]
-    if status != 302 or not any(c.startswith("session=") for c in cookies):
-        raise SystemExit(f"candidate login answered {status} without a session cookie")
-    return "; ".join(cookies)
-
 
 def download(port: int, path: str, headers: dict, expected: int) -> int:
     """One full download, read in READ_SIZE pieces and thrown away; the bytes read."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        conn.request("GET", path, headers={"User-Agent": USER_AGENT, **headers})
+        conn.request("GET", path, headers={"User-Agent": site.USER_AGENT, **headers})
         response = conn.getresponse()
         if response.status != 200:
             raise RuntimeError(f"GET {path} answered {response.status}")
@@ -268,21 +188,21 @@ def main() -> None:
         (tmp / STATIC_DIR).mkdir()
         static_name = f"random-{args.megabytes}mb.bin"
         (tmp / STATIC_DIR / static_name).write_bytes(os.urandom(size))
-        (tmp / CONFIG_FILE).write_text(json.dumps(
-            {"root": str(ROOT), "config": config, "static_dir": str(tmp / STATIC_DIR)}))
-        (tmp / "bench_speedtest_wsgi.py").write_text(WSGI_MODULE.format(config_file=CONFIG_FILE))
+        site.write_site(tmp, config, STATIC_ROUTE, ", plus one public route sending a static file",
+                        static_dir=str(tmp / STATIC_DIR))
 
-        port, log_path = free_port(), tmp / "gunicorn.log"
+        port, log_path = site.free_port(), tmp / "gunicorn.log"
         with open(log_path, "wb") as log:
-            server = start_gunicorn(tmp, args.workers, port, log)
+            server = site.start(tmp, port, log, args.workers)
             try:
-                wait_until_up(server, port, log_path)
+                site.wait_until_up(server, port, log_path)
                 path = (f"/me/readiness/applications/{application_id}/speed/down"
                         f"?mb={args.megabytes}")
-                status = request(port, "GET", path)[0]
+                status = site.request(port, "GET", path)[0]
                 if status == 200:  # the access check is part of what is measured
                     raise SystemExit("the endpoint answered 200 without signing in")
-                endpoint = Target("endpoint", port, path, {"Cookie": log_in(port)}, size)
+                cookie = site.log_in(port, PASSWORD)
+                endpoint = Target("endpoint", port, path, {"Cookie": cookie}, size)
                 static = Target("static", port, f"/bench-static/{static_name}", {}, size)
                 for target in (endpoint, static):  # warm-up: every worker, the page cache
                     target.run_round(args.clients, 1, server.pid)
@@ -293,9 +213,9 @@ def main() -> None:
                         target.rates.append(
                             target.run_round(args.clients, args.downloads, server.pid))
             finally:
-                stop(server)
+                site.stop(server)
         if server.returncode not in (0, -15):
-            print(f"gunicorn exited with {server.returncode}:\n{tail(log_path)}")
+            print(f"gunicorn exited with {server.returncode}:\n{site.tail(log_path)}")
 
     print(f"gunicorn {args.workers} sync workers, {args.clients} clients x {args.downloads} "
           f"downloads of {args.megabytes} MB per round, {args.rounds} rounds, "

@@ -57,20 +57,18 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import gunicorn_site as site
 from bench import people
 from portal import create_app
 from portal.extensions import db
@@ -81,23 +79,7 @@ PASSWORD = "Bench-Upload-Password-8"
 TARGET_RATIO, TARGET_GROWTH_MB = 0.5, 64
 MB = 1024 * 1024
 STEP, PROMPT, MIME_TYPE = "video_interview", "q1", "video/webm;codecs=vp8,opus"
-USER_AGENT = "bench-upload/1"  # one User-Agent throughout: "strong" session protection
-CONFIG_FILE, WSGI_NAME = "bench_upload_config.json", "bench_upload_wsgi"
 SAMPLE_SECONDS = 0.05
-WSGI_MODULE = '''\
-"""The portal with the bench's config."""
-
-import json
-import sys
-from pathlib import Path
-
-SETTINGS = json.loads(Path(__file__).with_name({config_file!r}).read_text())
-sys.path.insert(0, SETTINGS["root"])
-
-from portal import create_app
-
-app = create_app(SETTINGS["config"])
-'''
 
 
 # --- the server -----------------------------------------------------------------------------
@@ -109,47 +91,6 @@ def seed(config: dict) -> int:
         application_id = people.candidate_applied([STEP], PASSWORD)
         db.engine.dispose()  # gunicorn's worker opens its own connections
     return application_id
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(tmp: Path, port: int, log) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "-w", "1", "--timeout", "300",
-               "-b", f"127.0.0.1:{port}", "--chdir", str(tmp), f"{WSGI_NAME}:app"]
-    return subprocess.Popen(command, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_until_up(server: subprocess.Popen, port: int, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({server.returncode}):\n{tail(log_path)}")
-        try:
-            status, _, _ = request(port, "GET", "/healthz")
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer /healthz within 60 s:\n{tail(log_path)}")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.terminate()  # the master stops its worker gracefully
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def tail(path: Path, lines: int = 20) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def worker_pid(master: int) -> int:
@@ -217,34 +158,11 @@ class RssSampler(threading.Thread):
 
 # --- HTTP -----------------------------------------------------------------------------------
 
-def request(port: int, method: str, path: str, body: str | None = None,
-            headers: dict | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request(method, path, body=body,
-                     headers={"User-Agent": USER_AGENT, **(headers or {})})
-        response = conn.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        conn.close()
-
-
-def log_in(port: int) -> str:
-    """The candidate's cookies, as one Cookie header."""
-    form = urlencode({"email": people.CANDIDATE_EMAIL, "password": PASSWORD})
-    status, headers, _ = request(port, "POST", "/login", form,
-                                 {"Content-Type": "application/x-www-form-urlencoded"})
-    cookies = [c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or []]
-    if status != 302 or not any(c.startswith("session=") for c in cookies):
-        raise SystemExit(f"candidate login answered {status} without a session cookie")
-    return "; ".join(cookies)
-
-
 def call(conn: http.client.HTTPConnection, method: str, path: str, cookie: str,
          body: bytes | None = None, content_type: str | None = None,
          headers: dict | None = None, expect: int = 200) -> dict:
     """One request on `conn`; its JSON answer, or SystemExit when the status is not `expect`."""
-    sent = {"User-Agent": USER_AGENT, "Cookie": cookie, **(headers or {})}
+    sent = {"User-Agent": site.USER_AGENT, "Cookie": cookie, **(headers or {})}
     if content_type:
         sent["Content-Type"] = content_type
     conn.request(method, path, body=body, headers=sent)
@@ -411,20 +329,19 @@ def main() -> None:
         config = test_config(tmp, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'bench.db'}",
                              STORAGE_LOCAL_ROOT=str(tmp / "files"), RATELIMIT_ENABLED=False)
         application_id = seed(config)
-        (tmp / CONFIG_FILE).write_text(json.dumps({"root": str(ROOT), "config": config}))
-        (tmp / f"{WSGI_NAME}.py").write_text(WSGI_MODULE.format(config_file=CONFIG_FILE))
+        site.write_site(tmp, config)
         source, copy = tmp / "recording.bin", tmp / "copy.bin"
         make_file(source, size)
 
         copies: list[float] = []
         uploads: list[Upload] = []
-        port, log_path = free_port(), tmp / "gunicorn.log"
+        port, log_path = site.free_port(), tmp / "gunicorn.log"
         with open(log_path, "wb") as log:
-            server = start_gunicorn(tmp, port, log)
+            server = site.start(tmp, port, log, 1, timeout=300)
             try:
-                wait_until_up(server, port, log_path)
+                site.wait_until_up(server, port, log_path)
                 worker = worker_pid(server.pid)
-                cookie = log_in(port)
+                cookie = site.log_in(port, PASSWORD)
                 for _ in range(args.rounds):
                     copies.append(timed_copy(source, copy))
                     copy.unlink()  # as the media job deletes the parts (see the docstring)
@@ -435,9 +352,9 @@ def main() -> None:
                 if worker_pid(server.pid) != worker:
                     raise SystemExit("gunicorn's worker was replaced during the run")
             finally:
-                stop(server)
+                site.stop(server)
         if server.returncode not in (0, -15):
-            print(f"gunicorn exited with {server.returncode}:\n{tail(log_path)}")
+            print(f"gunicorn exited with {server.returncode}:\n{site.tail(log_path)}")
         stored = stored_takes(config, [upload.take_id for upload in uploads])
 
     print(f"gunicorn 1 sync worker, {args.megabytes} MB in {uploads[0].parts} parts of "
