@@ -163,3 +163,10 @@ def test_a_review_keeps_the_rubric_version_it_began_with(reviewed, app):
     score(client, application)
     review = db.session.scalar(select(Review))
     assert review.rubric.version == 1 and len(review.scores) == 6
+
+
+@pytest.mark.parametrize("at", ["1e309", "-0:05", "inf", "nan"])
+def test_a_time_that_is_not_a_moment_is_refused_not_a_crash(reviewed, at):
+    client, _, take_id = reviewed
+    answer = client.post(f"/recordings/takes/{take_id}/comments", data={"at": at, "body": "x"})
+    assert answer.status_code == 422 and "from 0:00 to 0:03" in answer.get_data(as_text=True)

@@ -11,6 +11,7 @@ from portal.auth.models import AGENT, CANDIDATE
 from portal.auth.permissions import roles
 from portal.extensions import db
 from portal.media_devices import MICROPHONE_ADVICE
+from portal.recordings import uploads
 from portal.recordings.content import SCRIPTS
 from portal.recordings.models import FAILED, READY, REPLACED, Take
 from portal.recruiting import stages
@@ -33,12 +34,10 @@ def step(application_id: int, step_key: str):
         Take.application_id == application.id, Take.step_key == step_key,
         Take.status != REPLACED).order_by(Take.number))
     latest = {take.prompt: take for take in takes}  # the newest take of each prompt
-    used = dict(db.session.execute(
-        select(Take.prompt, db.func.count()).where(
-            Take.application_id == application.id, Take.step_key == step_key,
-            Take.status != FAILED).group_by(Take.prompt)).all())
+    used = uploads.takes_used(application, step_key)
+    left = {p.key: max(0, p.retakes + 1 - used.get(p.key, 0)) for p in script.prompts}
     return render_template("recordings/step.html", application=application, script=script,
-                           step=step_registry.get(step_key), latest=latest, used=used,
+                           step=step_registry.get(step_key), latest=latest, left=left,
                            closed=stages.BY_KEY[application.stage].is_final, READY=READY,
                            FAILED=FAILED, microphone_advice=MICROPHONE_ADVICE)
 

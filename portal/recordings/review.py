@@ -2,6 +2,7 @@
 its prompts in order with the take that stands (the newest not replaced), and the comments
 pinned to moments of each take; and the comments reviewers add."""
 
+import math
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -91,4 +92,4 @@ def parse_clock(text: str) -> int | None:
         total = float(seconds) + 60 * (int(minutes) if minutes else 0)
     except ValueError:
         return None
-    return round(total * 1000) if total >= 0 and total == total else None
+    return round(total * 1000) if math.isfinite(total) and total >= 0 else None

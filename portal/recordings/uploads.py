@@ -64,10 +64,7 @@ def start(application: Application, step_key: str, prompt_key: str, mime_type: s
         raise UploadRefused(422, f"This step records {script.kind}, not {kind}.")
     of_prompt = (Take.application_id == application.id, Take.step_key == step_key,
                  Take.prompt == prompt_key)
-    # A take the server could not use (damaged, empty) costs the candidate nothing.
-    counted = db.session.scalar(select(func.count()).select_from(Take).where(
-        *of_prompt, Take.status != FAILED))
-    if counted > prompt.retakes:
+    if takes_used(application, step_key).get(prompt_key, 0) > prompt.retakes:
         raise UploadRefused(409, f"You have used the {prompt.retakes} retakes this question "
                                  "allows.")
     number = db.session.scalar(select(func.coalesce(func.max(Take.number), 0)).where(*of_prompt))
@@ -76,6 +73,15 @@ def start(application: Application, step_key: str, prompt_key: str, mime_type: s
     db.session.add(take)
     db.session.flush()
     return take
+
+
+def takes_used(application: Application, step_key: str) -> dict[str, int]:
+    """Per prompt, the takes that count against its retakes: a take the server could not use
+    (damaged, empty) costs the candidate nothing."""
+    return dict(db.session.execute(
+        select(Take.prompt, func.count()).where(
+            Take.application_id == application.id, Take.step_key == step_key,
+            Take.status != FAILED).group_by(Take.prompt)).all())
 
 
 def received(take: Take) -> list[int]:
