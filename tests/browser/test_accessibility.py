@@ -12,6 +12,7 @@ to see the form's errors). One browser context per role, logged in once through 
 """
 
 import os
+import random
 import re
 import uuid
 from collections.abc import Callable
@@ -127,6 +128,11 @@ VISITS = [
           then=lambda page: page.locator("details summary").first.click()),
     Visit("readiness-check", "candidate", "/me/readiness/applications/{assessed_application_id}",
           then=lambda page: page.get_by_role("button", name="Check my computer").click()),
+    Visit("recording-review", "manager",
+          "/recordings/applications/{assessed_application_id}"),
+    Visit("recording-review-errors", "manager",
+          "/recordings/applications/{assessed_application_id}",
+          submit("Submit my review"), answer_status=422),
     Visit("sample-call", "candidate",
           "/me/recordings/applications/{assessed_application_id}/sample_call"),
     Visit("screening-rules", "manager", "/assessments/openings/{assessed_opening_id}/rules"),
@@ -202,6 +208,7 @@ def a11y_data(live_app, seed, small_pages) -> A11yData:
     from portal.auth import services as auth_services
     from portal.auth.models import ADMIN, CANDIDATE, MANAGER, User
     from portal.mail import OutboxEmail
+    from portal.recordings.demo import record_sample_calls
     from portal.recruiting import services, steps
     from portal.recruiting.models import Opening
     from tests.helpers import apply, open_opening
@@ -225,6 +232,10 @@ def a11y_data(live_app, seed, small_pages) -> A11yData:
         for other in others:
             services.move(apply(second, other), "review", manager)
         assessed = _assessments_part_way(manager, candidate)
+        # Its sample call recorded and reviewed by the admin: the manager's review page then
+        # shows players, comments, the rubric form and "1 submitted so far".
+        db.session.commit()
+        record_sample_calls(random.Random(5), admin)
         auth_services.request_password_reset(candidate.email)
         db.session.commit()
         body = db.session.scalars(
