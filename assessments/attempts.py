@@ -39,6 +39,7 @@ from assessments.models import (
 )
 from assessments.services import current_versions
 from portal import audit
+from portal.auth import sessions
 from portal.extensions import db, utcnow
 from portal.recruiting import services as recruiting
 from portal.recruiting import steps
@@ -313,14 +314,15 @@ def save_answer(attempt: Attempt, item_id: str, answer, seq: int | None, tab: st
                  stale=changes is None, remaining=remaining_seconds(attempt))
 
 
-def save_answer_quickly(attempt_id: int, candidate_id: int, item: banks.Item, answer,
+def save_answer_quickly(attempt_id: int, claim: sessions.Claim, item: banks.Item, answer,
                         seq: int, tab: str) -> Saved | None:
     """The usual autosave in one statement, for an attempt of known_bank(): the answer is
-    written only if the attempt is the candidate's, of that bank version, open, in time, on
-    this tab and in the item's section (save_answer's rules, checked by the database; the
-    version, in case the database was restored or reset under this worker), and it returns
-    what the page shows. None when nothing was written, for whatever reason: save_answer then
-    loads the attempt and says which (404, a refusal, or a late save)."""
+    written only if the claimed session is a live one of the attempt's candidate, and the
+    attempt is of that bank version, open, in time, on this tab and in the item's section
+    (the session loader's and save_answer's rules, checked by the database; the version, in
+    case the database was restored or reset under this worker), and it returns what the page
+    shows. None when nothing was written, for whatever reason: the session is loaded and
+    save_answer loads the attempt and says which (sign in, 404, a refusal, a late save)."""
     bank = known_bank(attempt_id)
     if bank is None or bank.item(item.id) is not item:
         return None
@@ -330,9 +332,10 @@ def save_answer_quickly(attempt_id: int, candidate_id: int, item: banks.Item, an
         return None
     now = utcnow()
     sections = [section.key for section in bank.sections]
-    statement = _guarded_answer_upsert(db.engine.dialect.name, sectioned=bool(sections))
+    statement = _guarded_answer_upsert(db.engine.dialect.name, claim.roles,
+                                       sectioned=bool(sections))
     row = db.session.execute(statement, {
-        "attempt_id": attempt_id, "candidate_id": candidate_id, "item_id": item.id,
+        **claim.params(), "attempt_id": attempt_id, "item_id": item.id,
         "value": value, "seq": seq, "now": now, "tab": tab, "bank_version": bank.version,
         "cutoff": now - timedelta(seconds=GRACE_SECONDS),
         "section_index": sections.index(item.section) if sections else None}).first()
@@ -371,9 +374,10 @@ def _answer_upsert(dialect: str, newest: bool):
 
 
 @functools.cache
-def _guarded_answer_upsert(dialect: str, sectioned: bool):
-    """_answer_upsert's statement for a sent seq, inserting only when the attempt takes
-    answers: an INSERT ... SELECT whose SELECT finds no row otherwise. It returns the changes,
+def _guarded_answer_upsert(dialect: str, roles: tuple[str, ...], sectioned: bool):
+    """_answer_upsert's statement for a sent seq, inserting only when the claimed session is
+    a live one of the candidate (holding one of `roles`) and the attempt takes answers: an
+    INSERT ... SELECT whose SELECT finds no row otherwise. It returns the changes,
     the number of the attempt's other answers and its deadlines."""
     answers, attempts_table = Answer.__table__, Attempt.__table__
     cutoff = bindparam("cutoff", type_=Attempt.deadline_at.type)
@@ -383,7 +387,7 @@ def _guarded_answer_upsert(dialect: str, sectioned: bool):
         bindparam("now", type_=Answer.saved_at.type), literal(0),
     ).select_from(attempts_table.join(Application.__table__)).where(
         Attempt.id == bindparam("attempt_id"),
-        Application.candidate_id == bindparam("candidate_id"),
+        sessions.live_session_of(Application.candidate_id, roles),
         Attempt.bank_version == bindparam("bank_version"),
         Attempt.status == IN_PROGRESS, Attempt.tab_token == bindparam("tab"),
         or_(Attempt.deadline_at.is_(None), Attempt.deadline_at >= cutoff),

@@ -11,8 +11,9 @@ from assessments import bank as banks
 from assessments.answer_fields import answer_from_form, field_name, page_fields
 from assessments.models import Answer, Attempt
 from assessments.scoring import ResponseError
+from portal.auth import sessions
 from portal.auth.models import AGENT, CANDIDATE
-from portal.auth.permissions import owned_or_404, roles
+from portal.auth.permissions import first_tries, owned_or_404, roles
 from portal.extensions import db
 from portal.recruiting import stages, steps
 from portal.recruiting.models import Application
@@ -175,39 +176,13 @@ def _plain(message: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-@bp.post("/attempts/<int:attempt_id>/answers")
-@roles(CANDIDATE, AGENT)
-def autosave(attempt_id: int):
-    """One answer, as it is given: form fields of one item plus `item`, `seq` and `tab`."""
-    seq = request.form.get("seq", type=int)
-    saved = _save_quickly(attempt_id, seq)
-    if saved is None:
-        attempt = _own_attempt(attempt_id)
-        item = attempts.bank_of(attempt).item(request.form.get("item", ""))
-        if item is None or seq is None or not 1 <= seq <= MAX_SEQ:
-            return _refusal(422, f"Send the item id and a sequence number from 1 to {MAX_SEQ}.")
-        try:
-            answer = answer_from_form(item, request.form)
-            if answer is None:
-                return _refusal(422, "This answer is not complete yet.")
-            saved = attempts.save_answer(attempt, item.id, answer, seq=seq,
-                                         tab=request.form.get("tab", ""))
-        except ResponseError as error:
-            return _refusal(422, _plain(str(error)))
-        except attempts.AnswerRefused as refused:
-            db.session.commit()  # an attempt whose time ran out stays closed
-            return _refusal(refused.status, _plain(refused.message) if refused.status == 422
-                            else refused.message)
-    db.session.commit()
-    return jsonify(saved=True, stale=saved.stale, answered=saved.answered, total=saved.total,
-                   remaining=saved.remaining)
-
-
-def _save_quickly(attempt_id: int, seq: int | None) -> attempts.Saved | None:
-    """The save most requests are, in one statement, when this worker knows the attempt's
-    bank and the answer reads well; None: the full path decides, and says what is wrong."""
+def _save_quickly(claim: sessions.Claim, attempt_id: int):
+    """The save most requests are, in one statement that also checks the session, when this
+    worker knows the attempt's bank and the answer reads well; None: the full path decides,
+    and says what is wrong."""
     bank = attempts.known_bank(attempt_id)
     item = bank.item(request.form.get("item", "")) if bank else None
+    seq = request.form.get("seq", type=int)
     if item is None or seq is None or not 1 <= seq <= MAX_SEQ:
         return None
     try:
@@ -216,8 +191,43 @@ def _save_quickly(attempt_id: int, seq: int | None) -> attempts.Saved | None:
         return None
     if answer is None:
         return None
-    return attempts.save_answer_quickly(attempt_id, current_user.id, item, answer, seq,
-                                        request.form.get("tab", ""))
+    saved = attempts.save_answer_quickly(attempt_id, claim, item, answer, seq,
+                                         request.form.get("tab", ""))
+    if saved is None:
+        return None
+    db.session.commit()
+    return _saved(saved)
+
+
+@bp.post("/attempts/<int:attempt_id>/answers")
+@roles(CANDIDATE, AGENT)
+@first_tries(_save_quickly)
+def autosave(attempt_id: int):
+    """One answer, as it is given: form fields of one item plus `item`, `seq` and `tab`."""
+    seq = request.form.get("seq", type=int)
+    attempt = _own_attempt(attempt_id)
+    item = attempts.bank_of(attempt).item(request.form.get("item", ""))
+    if item is None or seq is None or not 1 <= seq <= MAX_SEQ:
+        return _refusal(422, f"Send the item id and a sequence number from 1 to {MAX_SEQ}.")
+    try:
+        answer = answer_from_form(item, request.form)
+        if answer is None:
+            return _refusal(422, "This answer is not complete yet.")
+        saved = attempts.save_answer(attempt, item.id, answer, seq=seq,
+                                     tab=request.form.get("tab", ""))
+    except ResponseError as error:
+        return _refusal(422, _plain(str(error)))
+    except attempts.AnswerRefused as refused:
+        db.session.commit()  # an attempt whose time ran out stays closed
+        return _refusal(refused.status, _plain(refused.message) if refused.status == 422
+                        else refused.message)
+    db.session.commit()
+    return _saved(saved)
+
+
+def _saved(saved: attempts.Saved):
+    return jsonify(saved=True, stale=saved.stale, answered=saved.answered, total=saved.total,
+                   remaining=saved.remaining)
 
 
 def _refusal(status: int, message: str):

@@ -1,6 +1,6 @@
 """Security headers on every response, and how Flask-Login protects the session."""
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_login import current_user
 
 from portal.extensions import login_manager
@@ -31,8 +31,9 @@ def _in_signed_in_session() -> bool:
     user object, not in a column, so this reads no database; `is_authenticated` would reload
     the user and their roles after the view's commit, in a transaction of its own (on SQLite a
     POST's second write lock). Only an active user gets a token (sign-in and the session loader
-    check), and signing out drops the user along with it."""
-    return current_user.get_id() is not None
+    check), and signing out drops the user along with it. A view whose statement checked the
+    session (permissions.first_tries) has no user loaded, and says so."""
+    return g.get("session_checked_by_statement", False) or current_user.get_id() is not None
 
 
 def init_app(app: Flask) -> None:

@@ -1,16 +1,21 @@
-"""The answer autosave, the request a candidate's browser sends most: two statements in one
+"""The answer autosave, the request a candidate's browser sends most: one statement in one
 transaction once the worker knows the attempt, and still exactly the rules of a save (a late
 save changes nothing, changes are counted, the first save's time is kept, the answered count is
-right), with signed-in responses kept out of every cache."""
+right) and of a signed-in request (a session ended a moment ago, a deactivated account, a
+cookie taken to another browser or a role that does not answer are refused and write nothing),
+with signed-in responses kept out of every cache."""
 
 import re
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 
 from assessments import attempts, services
 from assessments.models import Answer, Attempt
-from portal.extensions import db
+from portal.auth.models import UserSession
+from portal.extensions import db, utcnow
+from tests.conftest import DEFAULT_PASSWORD
 from tests.helpers import apply, open_opening
 
 BANK = """\
@@ -42,9 +47,9 @@ items:
     key: {best: a, worst: c}
     rationale: Ownership calms; a blind transfer is the fourth call.
 """
-# Loading the user with their session and roles; the upsert that checks the attempt takes
-# answers and returns the answered count and the deadlines.
-STATEMENTS_PER_SAVE = 2
+# The upsert that checks the session is a live one of the attempt's candidate and the attempt
+# takes answers, and returns the answered count and the deadlines.
+STATEMENTS_PER_SAVE = 1
 
 
 @pytest.fixture
@@ -66,11 +71,15 @@ def taking(app, make_user, client, login):
 
 
 def autosave(taking, item, seq, **fields):
-    client, attempt, tab = taking
-    response = client.post(f"/me/assessments/attempts/{attempt.id}/answers",
-                           data={"item": item, "seq": seq, "tab": tab, **fields})
+    response = post_answer(taking, item, seq, **fields)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response
+
+
+def post_answer(taking, item, seq, headers=None, **fields):
+    client, attempt, tab = taking
+    return client.post(f"/me/assessments/attempts/{attempt.id}/answers",
+                       data={"item": item, "seq": seq, "tab": tab, **fields}, headers=headers)
 
 
 def stored(taking, item) -> Answer:
@@ -80,7 +89,7 @@ def stored(taking, item) -> Answer:
 
 # --- cost ------------------------------------------------------------------------------------
 
-def test_a_first_answer_and_a_changed_one_each_take_two_statements(taking, count_queries):
+def test_a_first_answer_and_a_changed_one_each_take_one_statement(taking, count_queries):
     for seq, value in ((1, "4"), (2, "2")):  # a first answer, then a change of it
         with count_queries() as counter:
             autosave(taking, "g1", seq, **{"a-g1": value})
@@ -187,6 +196,97 @@ def test_a_worker_that_remembers_another_bank_for_the_attempt_saves_against_the_
     assert (body["answered"], body["total"]) == (1, 4)
     assert stored(taking, "g1").value == 4
     assert attempts.known_bank(attempt.id).version == attempt.bank_version
+
+
+# --- the session, checked by the same statement ----------------------------------------------
+
+def candidate_sessions(taking):
+    return select(UserSession).where(
+        UserSession.user_id == taking[1].application.candidate_id)
+
+
+def test_a_session_ended_a_moment_ago_saves_nothing(taking):
+    """'Sign out of all other devices' or a password reset on another computer deletes the
+    session row: the very next autosave of this tab is asked to sign in."""
+    autosave(taking, "g1", 1, **{"a-g1": "4"})
+    db.session.execute(delete(UserSession).where(
+        UserSession.user_id == taking[1].application.candidate_id))
+    db.session.commit()
+    refused = post_answer(taking, "g2", 2, **{"a-g2": "2"})
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+    assert stored(taking, "g2") is None
+
+
+@pytest.mark.parametrize("ended", ["deactivated", "erased", "expired"])
+def test_a_deactivated_or_erased_account_or_an_expired_session_saves_nothing(taking, ended):
+    candidate = taking[1].application.candidate
+    if ended == "deactivated":
+        candidate.is_active_account = False
+    elif ended == "erased":
+        candidate.erased_at = utcnow()
+    else:
+        for row in db.session.scalars(candidate_sessions(taking)):
+            row.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    refused = post_answer(taking, "g1", 1, **{"a-g1": "4"})
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+    assert stored(taking, "g1") is None
+
+
+def test_a_signed_in_user_without_the_role_is_refused(taking, make_user):
+    """Their own role, not anybody's: another candidate who holds it and applied too lends
+    it to nobody."""
+    apply(open_opening(make_user(roles=("manager",)), steps=["personality_fit"]), make_user())
+    candidate = taking[1].application.candidate
+    candidate.revoke("candidate")
+    candidate.grant("trainer")
+    db.session.commit()
+    assert post_answer(taking, "g1", 1, **{"a-g1": "4"}).status_code == 403
+    assert stored(taking, "g1") is None
+
+
+def test_the_cookie_taken_to_another_browser_saves_nothing(taking):
+    """'Strong' session protection: the cookie is this browser's (address and User-Agent)."""
+    refused = post_answer(taking, "g1", 1, headers={"User-Agent": "Another browser/1.0"},
+                          **{"a-g1": "4"})
+    assert refused.status_code == 302 and "/login" in refused.headers["Location"]
+    assert stored(taking, "g1") is None
+
+
+def test_a_remember_me_cookie_alone_still_saves(app, make_user):
+    """A browser that kept only its remember-me cookie (the session cookie ended with the
+    browser) has no session to claim: the loader takes the cookie, renews it, and the answer
+    is kept."""
+    services.publish(BANK.encode(), None)
+    candidate = make_user()
+    application = apply(open_opening(make_user(roles=("manager",)), steps=["personality_fit"]),
+                        candidate)
+    db.session.commit()
+    client = app.test_client()
+    assert client.post("/login", data={"email": candidate.email, "password": DEFAULT_PASSWORD,
+                                       "remember": "y"}).status_code == 302
+    client.post(f"/me/assessments/applications/{application.id}/personality_fit/pace/start")
+    attempt = db.session.scalar(select(Attempt).where(
+        Attempt.application_id == application.id))
+    page = client.get(f"/me/assessments/attempts/{attempt.id}").get_data(as_text=True)
+    taking = (client, attempt, re.search(r'data-tab="([0-9a-f]+)"', page).group(1))
+    client.delete_cookie("session")
+    autosave(taking, "g1", 1, **{"a-g1": "4"})
+    assert stored(taking, "g1").value == 4
+
+
+def test_a_session_not_seen_for_a_while_saves_and_is_seen_again(taking):
+    """The statement takes only sessions seen lately; an older one is loaded as on any page,
+    which refreshes its 'last seen' (the account page lists it), and the answer is kept."""
+    long_ago = utcnow() - timedelta(minutes=30)
+    for row in db.session.scalars(candidate_sessions(taking)):
+        row.last_seen_at = long_ago
+    db.session.commit()
+    autosave(taking, "g1", 1, **{"a-g1": "4"})
+    assert stored(taking, "g1").value == 4
+    db.session.expire_all()
+    assert all(row.last_seen_at > long_ago
+               for row in db.session.scalars(candidate_sessions(taking)))
 
 
 # --- caching ---------------------------------------------------------------------------------

@@ -10,15 +10,16 @@ a change of the user's roles renews the token and the CSRF secret too.
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user, user_loaded_from_cookie
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, Row, bindparam, delete, exists, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from portal import audit, user_agents
-from portal.auth.models import User, UserSession
+from portal.auth.models import User, UserRole, UserSession
 from portal.extensions import db, login_manager, utcnow
 from portal.security import STATIC_ENDPOINTS
 
@@ -135,20 +136,78 @@ def _renew_after_cookie(app, user: User) -> None:
         _renew(user, row)
 
 
+def load_session() -> None:
+    """Load the user, then write what loading decided (last seen, a renewed token) in a
+    transaction of its own that starts with the write: on SQLite a GET's transaction that read
+    first could not take the write lock later."""
+    if not current_user.is_authenticated:
+        return
+    writes = g.pop("session_writes", None)
+    if writes:
+        db.session.commit()  # ends the reads of the loader; nothing of the view is pending
+        for statement in writes:
+            db.session.execute(statement)
+        db.session.commit()
+
+
+# --- a write that checks the session itself --------------------------------------------------
+# The hottest request (an answer's autosave) would spend as long reading the session, the user
+# and the roles as writing the answer. Its statement can check the session instead, as one more
+# condition of the same write: a session ended a moment ago is refused just the same.
+
+def defers_loading(view) -> bool:
+    """Whether `view` loads the session itself, after trying a statement that checks it."""
+    return getattr(view, "defers_session_loading", False)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The session a request's cookie claims, and the roles the view accepts."""
+    token: str
+    roles: tuple[str, ...]  # empty: any signed-in user
+
+    def params(self) -> dict:
+        """The bound values live_session_of() reads."""
+        now = utcnow()
+        return {"session_hash": _hash(self.token), "session_now": now,
+                "seen_since": now - LAST_SEEN_EVERY}
+
+
+def claim(roles) -> Claim | None:
+    """The session this request's cookie claims, when the loader would take the cookie as it
+    is: a session cookie (not a remember-me one) of this same browser ('strong' protection's
+    identifier). None: the loader has to decide."""
+    token = session.get("_user_id")
+    if not token or session.get("_id") != login_manager._session_identifier_generator():
+        return None
+    return Claim(token, tuple(sorted(roles)))
+
+
+def live_session_of(user_id: ColumnElement, roles: tuple[str, ...]) -> ColumnElement:
+    """SQL, true when the session of a Claim's params() is a live one of the user `user_id`:
+    not expired, seen within LAST_SEEN_EVERY (older, the loader refreshes it), its user active
+    and holding one of `roles` (a Claim's). What the loader and the access rule check, but the
+    renewal of a token after a change of roles, which the next page the user opens does."""
+    # One EXISTS over the three tables: a nested one would not see `user_id`'s table. A bound
+    # value per role: an expanding IN would be rendered again on every execution.
+    holds_role = [UserRole.user_id == user_id, UserRole.role.in_(
+        [bindparam(f"role_{n}", role) for n, role in enumerate(roles)])] if roles else []
+    return exists().where(
+        UserSession.token_hash == bindparam("session_hash"), UserSession.user_id == user_id,
+        UserSession.expires_at > bindparam("session_now", type_=UserSession.expires_at.type),
+        UserSession.last_seen_at > bindparam("seen_since", type_=UserSession.last_seen_at.type),
+        User.id == user_id, User.is_active_account.is_(True), User.erased_at.is_(None),
+        *holds_role)
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def _load_session_first():
-        """Load the user before any view runs, then write what loading decided (last seen, a
-        renewed token) in a transaction of its own that starts with the write: on SQLite a
-        GET's transaction that read first could not take the write lock later."""
-        if request.endpoint in STATIC_ENDPOINTS or not current_user.is_authenticated:
+        """Load the user before any view runs (unless the view does it itself)."""
+        if request.endpoint in STATIC_ENDPOINTS or \
+                defers_loading(app.view_functions.get(request.endpoint)):
             return
-        writes = g.pop("session_writes", None)
-        if writes:
-            db.session.commit()  # ends the reads of the loader; nothing of the view is pending
-            for statement in writes:
-                db.session.execute(statement)
-            db.session.commit()
+        load_session()
 
 
 # --- without a request: listing and ending sessions ------------------------------------------
