@@ -124,7 +124,8 @@ def load(candidates: int = 300, seed: int = 7) -> str:
     assessment_services.publish_shipped()
     _take_assessments(rng)
     assessment_demo.local_norms(manager)
-    return recordings_demo.record_sample_calls(rng, manager)
+    return "; ".join((recordings_demo.record_sample_calls(rng, manager),
+                      recordings_demo.record_interviews(rng, manager)))
 
 
 def _apply_and_progress(rng, opening: Opening, candidate: User, manager: User) -> None:

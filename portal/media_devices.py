@@ -15,3 +15,19 @@ MICROPHONE_ADVICE = {
     "error": "The microphone could not be started: unplug and plug in the headset, close other "
              "call apps, reload the page and try again.",
 }
+
+CAMERA_AND_MICROPHONE_ADVICE = {
+    "denied": "Allow the camera and the microphone: click the lock or camera icon at the left "
+              "of the address bar, set Camera and Microphone to Allow, then reload the page.",
+    "busy": "Another app is using the camera or the microphone: quit Zoom, Teams, Skype or any "
+            "other call or camera app (and other tabs using them), then try again.",
+    "missing": "No camera or no microphone was found: plug in your webcam and headset (try "
+               "another USB port), then try again.",
+    "unsupported": "This browser cannot use a camera on this page: use a current Chrome, Edge, "
+                   "Firefox or Safari.",
+    "error": "The camera or the microphone could not be started: unplug and plug them in, close "
+             "other call apps, reload the page and try again.",
+}
+
+# What a recording of each kind needs explained.
+ADVICE_FOR = {"audio": MICROPHONE_ADVICE, "video": CAMERA_AND_MICROPHONE_ADVICE}

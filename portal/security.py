@@ -18,6 +18,17 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# No page may use the camera or the location; the microphone, our own pages only. A page that
+# records video says so (with_camera).
+PERMISSIONS_POLICY = "camera=(), geolocation=(), microphone=(self)"
+
+
+def with_camera(response):
+    """`response` for a page that records video: our own origin may use the camera too."""
+    response.headers["Permissions-Policy"] = "camera=(self), geolocation=(), microphone=(self)"
+    return response
+
+
 def content_security_policy(config) -> str:
     media = ""
     if config["STORAGE_BACKEND"] == "s3":
@@ -51,7 +62,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), geolocation=(), microphone=(self)")
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         # A signed-in page is that person's: no browser or proxy may keep a copy of it.
         if request.endpoint not in STATIC_ENDPOINTS and _in_signed_in_session() \
                 and "no-store" not in headers.get("Cache-Control", ""):

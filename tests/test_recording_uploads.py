@@ -3,6 +3,7 @@ made playable and measured by ffmpeg: on the local folder and on S3 (moto). Ever
 gets its reason and leaves no half-made take or orphan part behind."""
 
 import hashlib
+import re
 import shutil
 import subprocess
 
@@ -18,6 +19,7 @@ from tests.helpers import apply, open_opening
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None,
                                 reason="ffmpeg is missing: tests/run.sh installs it")
 PART = 2 * 1024  # a 3 s tone makes about a dozen parts
+DASHBOARD = "/me"
 
 
 def media(tmp_path, name: str, *inputs: str, seconds: float = 3, codecs=("-c:a", "libopus"),
@@ -64,6 +66,11 @@ def put(client, take_id, index, data, sha=None):
 def complete(client, take_id, parts, data):
     return client.post(f"/me/recordings/takes/{take_id}/complete",
                        json={"parts": parts, "sha256": hashlib.sha256(data).hexdigest()})
+
+
+def text_of(html: str) -> str:
+    """What a page says, without its markup."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def parts_of(data: bytes) -> list[bytes]:
@@ -300,6 +307,32 @@ def test_the_page_shows_each_turn_and_plays_back_the_candidates_own_takes(
     assert client.get(f"/me/recordings/applications/{application.id}/sample_call"
                       ).status_code == 404
     assert client.get(f"/me/recordings/takes/{take_id}/media").status_code == 404
+
+
+def test_the_interview_page_starts_with_the_device_check_and_shows_each_question(
+        recording, tmp_path, make_user, login):
+    """The one-way interview: a device check first, then each question with its think time,
+    answer limit and tries; an answer saved on video plays back on the candidate's page, and
+    the dashboard's step opens the page."""
+    client, application = recording
+    url = f"/me/recordings/applications/{application.id}/video_interview"
+    page = client.get(url).get_data(as_text=True)
+    assert "check your camera and microphone" in page and "Question 3 of 3" in page
+    assert "30 s to think · up to 120 s to answer · 3 tries left" in text_of(page)
+    assert "interview.js" in page and "Allow the camera and the microphone" in page
+    assert url in client.get(DASHBOARD).get_data(as_text=True)
+    answer = media(tmp_path, "answer.webm", "testsrc2=s=320x240:r=15", "sine=frequency=300",
+                   codecs=("-c:v", "libvpx", "-deadline", "realtime", "-c:a", "libopus"))
+    take_id, done = upload(client, application, answer, prompt="q1", step="video_interview",
+                           mime="video/webm;codecs=vp8,opus")
+    assert done.status_code == 202
+    page = text_of(client.get(url).get_data(as_text=True))
+    assert "Saved: 3 seconds" in page and "2 tries left" in page
+    played = client.get(f"/me/recordings/takes/{take_id}/media")
+    assert played.status_code == 200 and played.mimetype == "video/webm"
+    client.post("/logout")
+    login(client, make_user())
+    assert client.get(url).status_code == 404
 
 
 # --- retention ------------------------------------------------------------------------------

@@ -253,14 +253,6 @@
     updateSend();
   }
 
-  function levelOf(analyser, buffer) {
-    analyser.getFloatTimeDomainData(buffer);
-    let sum = 0;
-    for (const x of buffer) sum += x * x;
-    const rms = Math.sqrt(sum / buffer.length);
-    return rms > 0 ? Math.max(-160, Math.min(0, 20 * Math.log10(rms))) : -160;
-  }
-
   const wait = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
   function record(stream, ms) {
@@ -298,26 +290,13 @@
     }
     const panel = find("[data-microphone-panel]");
     panel.hidden = false;
-    const context = new AudioContext();
-    await context.resume();
-    const analyser = context.createAnalyser();
-    analyser.fftSize = 2048;
-    context.createMediaStreamSource(stream).connect(analyser);
-    const buffer = new Float32Array(analyser.fftSize);
-    const meter = find("#mic-level");
-    let metering = true;
-    const draw = () => {
-      if (!metering) return;
-      meter.value = Math.max(-80, levelOf(analyser, buffer));
-      requestAnimationFrame(draw);
-    };
-    draw();
+    const level = await window.startLevelMeter(stream, find("#mic-level"));
     try {
       microphoneStatus("Stay quiet for 3 seconds: measuring the background noise…");
       const noise = [];
       for (let i = 0; i < 30; i += 1) {
         await wait(100);
-        noise.push(Math.round(levelOf(analyser, buffer) * 10) / 10);
+        noise.push(Math.round(level.now() * 10) / 10);
       }
       microphoneStatus("Now say a few words as if to a caller: recording 5 seconds…");
       const recording = await record(stream, 5000);
@@ -331,9 +310,8 @@
     } catch (error) {
       showProblem("error");
     } finally {
-      metering = false;
+      level.stop();
       for (const track of stream.getTracks()) track.stop();
-      context.close();
       go.textContent = "Test the microphone again";
       go.disabled = false;
       updateSend();

@@ -1,16 +1,17 @@
-"""The candidate's recording pages: the sample call's scenario and its turns, each recorded in
-the browser (recorder.js) and uploaded as it is recorded; and their own recordings played back.
-Only the candidate who owns the application sees them; anyone else gets 'not found'."""
+"""The candidate's recording pages: the sample call's scenario and its turns (sample_call.js),
+and the one-way interview's device check and questions (interview.js), each answer recorded in
+the browser and uploaded as it is recorded (take_uploads.js); and their own recordings played
+back. Only the candidate who owns the application sees them; anyone else gets 'not found'."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, make_response, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import storage
+from portal import security, storage
 from portal.auth.models import AGENT, CANDIDATE
 from portal.auth.permissions import roles
 from portal.extensions import db
-from portal.media_devices import MICROPHONE_ADVICE
+from portal.media_devices import ADVICE_FOR
 from portal.recordings import uploads
 from portal.recordings.content import SCRIPTS
 from portal.recordings.models import FAILED, READY, REPLACED, Take
@@ -36,10 +37,12 @@ def step(application_id: int, step_key: str):
     latest = {take.prompt: take for take in takes}  # the newest take of each prompt
     used = uploads.takes_used(application, step_key)
     left = {p.key: max(0, p.retakes + 1 - used.get(p.key, 0)) for p in script.prompts}
-    return render_template("recordings/step.html", application=application, script=script,
-                           step=step_registry.get(step_key), latest=latest, left=left,
-                           closed=stages.BY_KEY[application.stage].is_final, READY=READY,
-                           FAILED=FAILED, microphone_advice=MICROPHONE_ADVICE)
+    page = make_response(render_template(
+        f"recordings/{step_key}.html", application=application, script=script,
+        step=step_registry.get(step_key), latest=latest, left=left,
+        closed=stages.BY_KEY[application.stage].is_final, READY=READY, FAILED=FAILED,
+        device_advice=ADVICE_FOR[script.kind]))
+    return security.with_camera(page) if script.kind == "video" else page
 
 
 @bp.get("/takes/<int:take_id>/media")

@@ -1,7 +1,6 @@
-"""The recording steps (sample customer call, one-way interview), registered with recruiting.
-The sample call is recorded on its own page; the one-way interview's page is still to come, so
-its `start_url` is None and the dashboard says it opens soon.
-"""
+"""The recording steps (sample customer call, one-way interview), registered with recruiting;
+each is recorded on its own page (candidate_views.step) and reviewed on the application's
+recording review page."""
 
 from dataclasses import replace
 
@@ -17,8 +16,11 @@ RECORDING_STEPS = (
 )
 
 
-def _start_url(application) -> str:
-    return url_for("recordings.step", application_id=application.id, step_key="sample_call")
+def _start_url_of(step_key: str):
+    def start_url(application) -> str:
+        return url_for("recordings.step", application_id=application.id, step_key=step_key)
+
+    return start_url
 
 
 def _review_url(application) -> str:
@@ -27,8 +29,7 @@ def _review_url(application) -> str:
 
 # Built once: registering again (every app the process creates) must find the same objects.
 _REGISTERED = tuple(
-    replace(step, review_url=_review_url,
-            start_url=_start_url if step.key == "sample_call" else None)
+    replace(step, review_url=_review_url, start_url=_start_url_of(step.key))
     for step in RECORDING_STEPS)
 
 

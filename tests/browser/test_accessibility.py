@@ -63,10 +63,10 @@ class A11yData:
 # --- what to do on a page before checking it -------------------------------------------------
 
 def submit(button: str) -> Callable:
-    """Click the form's button (by its accessible name) and wait for the answer."""
+    """Click the (first) form's button (by its accessible name) and wait for the answer."""
     def act(page):
         with page.expect_navigation():
-            page.get_by_role("button", name=button, exact=True).click()
+            page.get_by_role("button", name=button, exact=True).first.click()
     return act
 
 
@@ -135,6 +135,8 @@ VISITS = [
           submit("Submit my review"), answer_status=422),
     Visit("sample-call", "candidate",
           "/me/recordings/applications/{assessed_application_id}/sample_call"),
+    Visit("interview", "candidate",
+          "/me/recordings/applications/{assessed_application_id}/video_interview"),
     Visit("screening-rules", "manager", "/assessments/openings/{assessed_opening_id}/rules"),
     Visit("screening-rules-errors", "manager",
           "/assessments/openings/{assessed_opening_id}/rules",
@@ -208,7 +210,7 @@ def a11y_data(live_app, seed, small_pages) -> A11yData:
     from portal.auth import services as auth_services
     from portal.auth.models import ADMIN, CANDIDATE, MANAGER, User
     from portal.mail import OutboxEmail
-    from portal.recordings.demo import record_sample_calls
+    from portal.recordings.demo import record_interviews, record_sample_calls
     from portal.recruiting import services, steps
     from portal.recruiting.models import Opening
     from tests.helpers import apply, open_opening
@@ -232,10 +234,12 @@ def a11y_data(live_app, seed, small_pages) -> A11yData:
         for other in others:
             services.move(apply(second, other), "review", manager)
         assessed = _assessments_part_way(manager, candidate)
-        # Its sample call recorded and reviewed by the admin: the manager's review page then
-        # shows players, comments, the rubric form and "1 submitted so far".
+        # Its sample call recorded and reviewed by the admin, its interview answered on video:
+        # the manager's review page then shows players, comments, the rubric form and "1
+        # submitted so far".
         db.session.commit()
         record_sample_calls(random.Random(5), admin)
+        record_interviews(random.Random(5), admin)
         auth_services.request_password_reset(candidate.email)
         db.session.commit()
         body = db.session.scalars(
@@ -269,7 +273,7 @@ def _assessments_part_way(manager, candidate) -> dict:
     bank_services.publish_shipped()
     opening = open_opening(manager, title="Chat Support Agent (Remote)", steps=[
         "personality_fit", "skills_assessment", "home_office_readiness", "desktop_readiness",
-        "sample_call"])
+        "sample_call", "video_interview"])
     application = apply(opening, candidate, full_name="Casey Candidate")
     # Out of Applied: the hiring-flow test counts that stage across all openings.
     services.move(application, "assessment", manager, "Invited to the assessments.")

@@ -150,3 +150,102 @@ def test_a_second_reviewers_score_shows_only_once_they_submit(page, live_app, li
     expect(reviews).to_contain_text("Mean 3.00 of 5")
     expect(page.get_by_text(re.compile("The reviewers disagree"))).to_be_visible()
     shot(page, "recording-reviews")
+
+
+# --- the one-way interview -------------------------------------------------------------------
+
+INTERVIEWEE_EMAIL = "flow.interview@example.com"
+
+
+@pytest.fixture(scope="module")
+def interviewing(live_app, seed):
+    """A candidate who applied to an opening whose step is the one-way interview."""
+    return applicant(live_app, seed, INTERVIEWEE_EMAIL, "Jordan Reyes",
+                     "Inbound Sales Agent (Remote, interviewed)", ["video_interview"])
+
+
+def answer_question(page, prompt: str, seconds: float, *, show: bool = True):
+    card = page.locator(f'[data-prompt="{prompt}"]')
+    if show:
+        card.get_by_role("button", name="Show the question").click()
+    expect(card.locator("[data-question]")).to_be_visible()
+    expect(card.get_by_text(re.compile("^Think time: 30 seconds"))).to_be_visible()
+    card.get_by_role("button", name="Start recording now").click()
+    expect(card.get_by_text(re.compile("^Recording\\. Up to 120 seconds"))).to_be_visible()
+    expect(card.locator("[data-live]")).to_be_visible()
+    page.wait_for_timeout(seconds * 1000)
+    card.get_by_role("button", name="Stop").click()
+    return card
+
+
+def video_length(page, player) -> float:
+    page.wait_for_function("el => el.readyState >= 1 && isFinite(el.duration)",
+                           arg=player.element_handle(), timeout=SAVE_TIMEOUT_MS)
+    return player.evaluate("el => el.duration")
+
+
+def test_an_interview_checks_the_devices_then_records_question_by_question(
+        page, live_app, live_server, interviewing):
+    from tests.conftest import DEFAULT_PASSWORD
+
+    log_in(page, live_server, INTERVIEWEE_EMAIL, DEFAULT_PASSWORD)
+    row = page.get_by_role("listitem").filter(has_text="One-way interview")
+    row.get_by_role("link", name=re.compile("Start")).click()
+    expect(page.get_by_role("heading", name="How it works")).to_be_visible()
+    # Only the first question shows, and it cannot start before the devices are on.
+    expect(page.locator('[data-prompt="q2"]')).to_be_hidden()
+    first = page.locator('[data-prompt="q1"]')
+    first.get_by_role("button", name="Show the question").click()
+    expect(first.get_by_text("First turn on your camera and microphone")).to_be_visible()
+    page.get_by_role("button", name="Turn on my camera and microphone").click()
+    expect(page.get_by_text(re.compile("^Your camera and microphone are on"))).to_be_visible()
+    page.wait_for_function("() => document.querySelector('[data-preview]').videoWidth > 0")
+    shot(page, "interview-device-check")
+    page.get_by_role("button", name="They work: go to the questions").click()
+
+    card = answer_question(page, "q1", 3)
+    expect(card.get_by_text(re.compile("^Saved"))).to_be_visible(timeout=SAVE_TIMEOUT_MS)
+    assert 2 <= video_length(page, card.locator("video[data-player]")) <= 5
+    assert page.locator("[data-player]").first.evaluate("el => el.videoWidth") > 0
+    shot(page, "interview-saved")
+    card.get_by_role("button", name="Next question").click()
+
+    # The second answer's upload is cut off, and a reload finishes it from the browser's parts.
+    page.route(re.compile(r".*/parts/\d+$"), lambda route: route.abort())
+    card = answer_question(page, "q2", 3)
+    expect(card.get_by_text("Saving your recording…")).to_be_visible()
+    assert takes_of(live_app, interviewing)["q2"][0] == "uploading"
+    page.unroute(re.compile(r".*/parts/\d+$"))
+    page.reload()
+    card = page.locator('[data-prompt="q2"]')
+    expect(card.get_by_text(re.compile("^Saved"))).to_be_visible(timeout=SAVE_TIMEOUT_MS)
+    status, stored_ms = takes_of(live_app, interviewing)["q2"]
+    assert status == "ready" and 2000 <= stored_ms <= 5000
+
+    # A retake replaces the answer only once the candidate confirms it.
+    page.get_by_role("button", name="Turn on my camera and microphone").click()
+    page.get_by_role("button", name="They work: go to the questions").click()
+    card.get_by_role("button", name="Record again").click()
+    expect(card.get_by_text(re.compile("^Record this answer again"))).to_be_visible()
+    shot(page, "interview-retake-confirm")
+    card.get_by_role("button", name="Keep this answer").click()
+    expect(card.locator("[data-question]")).to_be_visible()
+    assert takes_of(live_app, interviewing)["q2"] == (status, stored_ms)
+    card.get_by_role("button", name="Record again").click()
+    card.get_by_role("button", name="Yes, record again").click()
+    answer_question(page, "q2", 4, show=False)
+    expect(card.get_by_text(re.compile("^Saved"))).to_be_visible(timeout=SAVE_TIMEOUT_MS)
+    status, retaken_ms = takes_of(live_app, interviewing)["q2"]
+    assert status == "ready" and retaken_ms > stored_ms
+    expect(card.get_by_text("1 try left")).to_be_visible()
+    expect(page.locator('[data-prompt="q3"]')).to_be_visible()
+
+
+def test_the_manager_watches_the_interview_answers(page, live_app, live_server, seed,
+                                                   interviewing):
+    log_in(page, live_server, seed.manager_email, seed.manager_password)
+    page.goto(f"{live_server}/recordings/applications/{interviewing}")
+    card = page.locator("article").filter(has_text="Question 1:")
+    assert 2 <= video_length(page, card.locator("video")) <= 5
+    expect(page.get_by_role("button", name="Play the whole call")).to_have_count(0)
+    shot(page, "interview-review")

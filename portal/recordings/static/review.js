@@ -59,7 +59,7 @@
   }
 
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, textarea, select, button, audio")
+    if (event.target.closest("input, textarea, select, button, audio, video")
         || event.ctrlKey || event.metaKey || event.altKey) return;
     const steps = { ArrowLeft: -5, ArrowRight: 5, j: -10, J: -10, l: 10, L: 10 };
     if (event.key === " " || event.key === "k" || event.key === "K") {

@@ -1,25 +1,29 @@
-// Records each turn in the browser and uploads it while it is recorded: every chunk the
-// recorder hands over is kept in IndexedDB and PUT as a numbered part with its SHA-256; after
-// Stop the page completes the take with the whole file's SHA-256. A reload or a closed tab
-// resumes: the page asks the server which parts it has, sends the rest from IndexedDB, and
-// completes the take. Parts leave IndexedDB only once the server has the whole take.
-(() => {
+// Records takes in the browser and uploads them while they are recorded, for the recording
+// pages (sample_call.js, interview.js): every chunk the recorder hands over is kept in
+// IndexedDB and PUT as a numbered part with its SHA-256; after Stop the take is completed with
+// the whole file's SHA-256. A reload or a closed tab resumes: the page asks the server which
+// parts it has, sends the rest from IndexedDB, and completes the take. Parts leave IndexedDB
+// only once the server has the whole take.
+//
+//   const uploads = window.takeUploads(root.dataset, {status(prompt, text), result(prompt,
+//                                      take, answer)});
+//   const recording = await uploads.record(prompt, stream, maxSeconds, tick);  // tick(left)
+//   recording.stop();  // or it stops itself at maxSeconds; recording.stopped resolves, and
+//                      // the take is saved
+//   uploads.resume();  // on load: finish what a reload interrupted
+//   uploads.watch(prompt, take);  // a take being processed: report it when done
+window.takeUploads = (settings, report) => {
   "use strict";
-  const root = document.getElementById("recorder");
-  if (!root || root.hasAttribute("data-closed")) return;
-  const data = root.dataset;
   const PREFERRED = {
     audio: ["audio/webm;codecs=opus", "audio/mp4", "audio/ogg;codecs=opus", "audio/webm"],
-    video: ["video/webm;codecs=vp8,opus", "video/webm", "video/mp4"],
+    video: ["video/webm;codecs=vp8,opus", "video/webm", "video/mp4;codecs=avc1,mp4a",
+            "video/mp4"],
   };
   const CHUNK_MS = 1000;
   const POLL_MS = 2000;
 
   const wait = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
-  const takeUrl = (take) => data.takeUrl.replace(/\/0$/, `/${take}`);
-  const mediaUrl = (take) => data.mediaUrl.replace("/0/", `/${take}/`);
-  const cardOf = (prompt) => root.querySelector(`[data-prompt="${prompt}"]`);
-  const say = (card, text) => { card.querySelector("[data-status-text]").textContent = text; };
+  const takeUrl = (take) => settings.takeUrl.replace(/\/0$/, `/${take}`);
 
   // --- IndexedDB: the parts and the stopped takes, until the server has them --------------
 
@@ -58,7 +62,7 @@
   }
 
   async function call(url, options = {}) {
-    const headers = { "X-CSRFToken": data.csrf, Accept: "application/json",
+    const headers = { "X-CSRFToken": settings.csrf, Accept: "application/json",
                       ...(options.headers || {}) };
     const response = await fetch(url, { credentials: "same-origin", ...options, headers });
     return { status: response.status, body: await response.json().catch(() => ({})) };
@@ -94,25 +98,17 @@
 
   // --- finishing a take: after Stop, or after a reload -----------------------------------------
 
-  function show(card, take, answer) {
-    const player = card.querySelector("[data-player]");
-    card.dataset.take = take;
-    card.dataset.status = answer.status;
-    if (answer.status === "ready") {
-      say(card, "Saved. Listen back below; record again if you want to.");
-      player.src = mediaUrl(take);
-      player.hidden = false;
-    } else if (answer.status === "failed") {
-      say(card, `This recording could not be used: ${answer.failure} Please record it again.`);
+  async function processed(prompt, take, answer) {
+    let latest = answer;
+    while (latest.status === "uploaded") {  // processing in the background
+      await wait(POLL_MS);
+      latest = (await call(takeUrl(take))).body;
     }
-    const button = card.querySelector('[data-action="record"]');
-    button.textContent = answer.status === "failed" ? "Record my answer" : "Record again";
-    button.disabled = Number(card.dataset.left) <= 0 && answer.status !== "failed";
+    report.result(prompt, take, latest);
   }
 
   async function finish(meta) {
-    const card = cardOf(meta.prompt);
-    say(card, "Saving your recording…");
+    report.status(meta.prompt, "Saving your recording…");
     await (queues.get(meta.take) || Promise.resolve());
     const { status, body } = await call(takeUrl(meta.take));
     if (status === 404) {  // gone (erased, or another account): nothing to send
@@ -128,56 +124,31 @@
       const done = await postJson(`${takeUrl(meta.take)}/complete`,
                                   { parts: meta.parts, sha256: meta.sha256 });
       if (done.status !== 202) {
-        say(card, done.body.error || "Your recording could not be saved; please record again.");
+        report.status(meta.prompt, done.body.error
+                      || "Your recording could not be saved; please record it again.");
         return;
       }
       Object.assign(body, done.body);
     }
     await forget(meta.take);
-    let answer = body;
-    while (answer.status === "uploaded") {  // processing in the background
-      await wait(POLL_MS);
-      answer = (await call(takeUrl(meta.take))).body;
-    }
-    show(card, meta.take, answer);
+    await processed(meta.prompt, meta.take, body);
   }
 
   // --- recording -----------------------------------------------------------------------------
 
-  let media = null;
-  async function inputs() {
-    if (!media) {
-      media = await navigator.mediaDevices.getUserMedia(
-        data.kind === "video" ? { audio: true, video: true } : { audio: true });
-    }
-    return media;
-  }
-
-  async function record(card) {
-    const again = card.dataset.take && card.dataset.status !== "failed";
-    if (again && !window.confirm("Record this turn again? The new recording replaces the one "
-                                 + "saved once it is complete.")) return;
-    let source;
-    try {
-      source = await inputs();
-    } catch (error) {
-      const problem = window.mediaDeviceProblem(error);
-      say(card, data[`problem${problem[0].toUpperCase()}${problem.slice(1)}`]
-                || "The microphone could not be started.");
-      return;
-    }
-    const type = PREFERRED[data.kind].find((t) => MediaRecorder.isTypeSupported(t)) || "";
-    const recorder = new MediaRecorder(source, type ? { mimeType: type } : undefined);
-    const started = await postJson(data.takesUrl.replace("__prompt__", card.dataset.prompt),
+  // Starts recording `stream` as a take of `prompt`: {stop()}, or throws an Error whose
+  // message says why the server refused to start it.
+  async function record(prompt, stream, maxSeconds, tick) {
+    const type = PREFERRED[settings.kind].find((t) => MediaRecorder.isTypeSupported(t)) || "";
+    const recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+    const started = await postJson(settings.takesUrl.replace("__prompt__", prompt),
                                    { mime_type: recorder.mimeType || type });
     if (started.status !== 201) {
-      say(card, started.body.error || "Recording could not start.");
-      return;
+      throw new Error(started.body.error || "Recording could not start.");
     }
-    const meta = { take: started.body.id, application: data.application,
-                   prompt: card.dataset.prompt, parts: null, sha256: null };
+    const meta = { take: started.body.id, application: settings.application,
+                   step: settings.step, prompt, parts: null, sha256: null };
     await keepTake(meta);
-    card.dataset.left = Number(card.dataset.left) - 1;
     const blobs = [], kept = [];
     recorder.ondataavailable = (event) => {
       if (!event.data.size) return;  // Safari may hand over empty chunks
@@ -186,41 +157,37 @@
       kept.push(keepPart(meta.take, index, event.data)
         .then(() => { queuePart(meta.take, index, event.data); }));
     };
-    const buttons = { record: card.querySelector('[data-action="record"]'),
-                      stop: card.querySelector('[data-action="stop"]') };
-    const limit = Number(card.dataset.maxSeconds);
     const began = performance.now();
     const clock = setInterval(() => {
-      const left = Math.max(0, Math.ceil(limit - (performance.now() - began) / 1000));
-      say(card, `Recording… ${left} s left.`);
+      const left = Math.max(0, Math.ceil(maxSeconds - (performance.now() - began) / 1000));
+      tick(left);
       if (left === 0 && recorder.state === "recording") recorder.stop();
     }, 250);
-    recorder.onstop = async () => {
-      clearInterval(clock);
-      buttons.stop.hidden = true;
-      await Promise.all(kept);
-      meta.parts = blobs.length;
-      meta.sha256 = await sha256(new Blob(blobs));
-      await keepTake(meta);
-      finish(meta);
-    };
-    buttons.stop.onclick = () => recorder.state === "recording" && recorder.stop();
-    buttons.record.disabled = true;
-    buttons.stop.hidden = false;
-    buttons.stop.focus();
+    const stopped = new Promise((resolve) => {
+      recorder.onstop = async () => {
+        clearInterval(clock);
+        resolve();
+        await Promise.all(kept);
+        meta.parts = blobs.length;
+        meta.sha256 = await sha256(new Blob(blobs));
+        await keepTake(meta);
+        finish(meta);
+      };
+    });
     recorder.start(CHUNK_MS);
+    tick(maxSeconds);
+    return { take: meta.take, stopped,
+             stop: () => recorder.state === "recording" && recorder.stop() };
   }
 
-  // --- start: resume what a reload interrupted, then wait for clicks --------------------------
+  // --- after a reload --------------------------------------------------------------------------
 
-  for (const button of root.querySelectorAll('[data-action="record"]')) {
-    button.addEventListener("click", () => record(button.closest("[data-prompt]")));
-  }
-  keptTakes().then(async (takes) => {
-    for (const meta of takes.filter((t) => t.application === data.application)) {
-      if (meta.sha256) {
-        await finish(meta);  // stopped before the reload: finish saving it
-      } else {
+  // Finishes the takes of this step that a reload interrupted; the ids it resumes.
+  async function resume() {
+    const takes = (await keptTakes()).filter(
+      (t) => t.application === settings.application && t.step === settings.step);
+    for (const meta of takes) {
+      if (!meta.sha256) {
         // The tab closed while recording: keep what was recorded up to then.
         const parts = (await partsOf(meta.take)).sort((a, b) => a.index - b.index);
         if (!parts.length) {
@@ -230,20 +197,13 @@
         meta.parts = parts.length;
         meta.sha256 = await sha256(new Blob(parts.map((p) => p.blob)));
         await keepTake(meta);
-        await finish(meta);
       }
+      finish(meta);
     }
-  });
-  keptTakes().then((takes) => {
-    const resumed = new Set(takes.map((t) => t.take));
-    for (const card of root.querySelectorAll("[data-take]")) {
-      const take = Number(card.dataset.take);
-      if (card.dataset.status === "uploaded") {  // being processed: show it when ready
-        finish({ take, prompt: card.dataset.prompt, parts: 0, sha256: "" });
-      } else if (card.dataset.status === "uploading" && !resumed.has(take)) {
-        say(card, "This recording did not finish saving from this browser. Please record it "
-                  + "again.");
-      }
-    }
-  });
-})();
+    return new Set(takes.map((t) => t.take));
+  }
+
+  const watch = (prompt, take) => processed(prompt, take, { status: "uploaded" });
+
+  return { record, resume, watch };
+};
