@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.health import bp as health_bp
     from portal.recordings.candidate_views import bp as recordings_bp
     from portal.recordings.review_views import bp as recording_review_bp
+    from portal.recordings.setup_views import bp as recording_setup_bp
     from portal.recordings.upload_views import bp as recording_uploads_bp
     from portal.recruiting.candidate_views import bp as candidate_bp
     from portal.recruiting.careers_views import bp as careers_bp
@@ -111,7 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (careers_bp, auth_bp, candidate_bp, pipeline_bp, openings_bp, admin_bp,
                       assessment_banks_bp, assessments_bp, assessment_results_bp,
                       readiness_bp, readiness_speed_bp, recordings_bp, recording_uploads_bp,
-                      recording_review_bp, health_bp):
+                      recording_review_bp, recording_setup_bp, health_bp):
         app.register_blueprint(blueprint)
 
 

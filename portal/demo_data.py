@@ -125,7 +125,8 @@ def load(candidates: int = 300, seed: int = 7) -> str:
     _take_assessments(rng)
     assessment_demo.local_norms(manager)
     return "; ".join((recordings_demo.record_sample_calls(rng, manager),
-                      recordings_demo.record_interviews(rng, manager)))
+                      recordings_demo.record_interviews(rng, manager),
+                      recordings_demo.write_interview_template(manager)))
 
 
 def _apply_and_progress(rng, opening: Opening, candidate: User, manager: User) -> None:

@@ -156,7 +156,7 @@ def test_a_review_keeps_the_rubric_version_it_began_with(reviewed, app):
 
     client, application, _ = reviewed
     score(client, application, action="save")
-    old = rubrics.current()
+    old = rubrics.current(rubrics.CALL_RUBRIC)
     db.session.add(Rubric(key=old.key, version=2, title=old.title,
                           criteria=old.criteria[:2]))
     db.session.commit()

@@ -257,20 +257,29 @@ def typing_step():
     steps.unregister(step.key)
 
 
+@pytest.fixture
+def pageless_step():
+    """A step whose capability has no page yet."""
+    step = steps.StepDefinition("reference_check", "Reference check", "Two references.")
+    steps.register(step)
+    yield step
+    steps.unregister(step.key)
+
+
 def test_a_registered_step_shows_on_the_dashboard_and_pipeline_and_advances_the_stage(
-        client, make_user, login, manager, typing_step):
-    opening = open_opening(manager, steps=["typing_test", "video_interview"])
+        client, make_user, login, manager, typing_step, pageless_step):
+    opening = open_opening(manager, steps=["typing_test", "reference_check"])
     candidate = make_user()
     application = apply(opening, candidate)
     db.session.commit()
     login(client, candidate)
     dashboard = client.get("/me").get_data(as_text=True)
     assert "Typing test" in dashboard and f'href="/typing/{application.id}"' in dashboard
-    assert "One-way interview" in dashboard and "Opens soon" in dashboard  # no page yet
+    assert "Reference check" in dashboard and "Opens soon" in dashboard  # no page yet
 
     services.record_step(application, "typing_test", steps.COMPLETED, "62 WPM")
     assert application.stage == stages.APPLIED  # one step is still to do
-    services.record_step(application, "video_interview", steps.COMPLETED)
+    services.record_step(application, "reference_check", steps.COMPLETED)
     assert application.stage == stages.REVIEW
     last = db.session.scalars(select(StageChange).order_by(StageChange.id.desc())).first()
     assert (last.to_stage, last.actor_id, last.reason) == (

@@ -12,8 +12,8 @@ from portal.auth.models import AGENT, CANDIDATE
 from portal.auth.permissions import roles
 from portal.extensions import db
 from portal.media_devices import ADVICE_FOR
-from portal.recordings import uploads
-from portal.recordings.content import SCRIPTS
+from portal.recordings import scripts, setups, uploads
+from portal.recordings.content import STEP_KEYS
 from portal.recordings.models import FAILED, READY, REPLACED, Take
 from portal.recruiting import stages
 from portal.recruiting import steps as step_registry
@@ -28,9 +28,10 @@ bp = Blueprint("recordings", __name__, url_prefix="/me/recordings",
 def step(application_id: int, step_key: str):
     application = db.session.scalar(select(Application).where(
         Application.id == application_id, Application.candidate_id == current_user.id))
-    script = SCRIPTS.get(step_key)
-    if application is None or script is None or step_key not in application.opening.steps:
+    if application is None or step_key not in STEP_KEYS \
+            or step_key not in application.opening.steps:
         abort(404)
+    script = scripts.as_script(setups.script_for(application, step_key))
     takes = db.session.scalars(select(Take).where(
         Take.application_id == application.id, Take.step_key == step_key,
         Take.status != REPLACED).order_by(Take.number))

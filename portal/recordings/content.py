@@ -1,6 +1,7 @@
-"""What candidates record: the sample call's scenario, in turns, and the one-way interview's
-questions. These are the shipped defaults every opening uses until trainers and managers have
-their own (a later slice); a take must answer one of their prompts."""
+"""What candidates record, as the pages and the reviewers read it: a script (the sample call's
+scenario and its customer turns, or a one-way interview's questions) and its prompts. Scripts
+are stored as versions (scripts.py); these are the shipped defaults, version 1 of their keys,
+that an opening uses until its managers choose another."""
 
 from dataclasses import dataclass
 
@@ -21,6 +22,8 @@ class Script:
     kind: str              # audio | video
     introduction: str
     prompts: tuple[Prompt, ...]
+    key: str = ""          # the template's key; its version, once stored
+    version: int = 0
 
     def prompt(self, key: str) -> Prompt | None:
         return next((p for p in self.prompts if p.key == key), None)
@@ -42,6 +45,7 @@ SAMPLE_CALL = Script(
                   "to do about it?", max_seconds=120),
      Prompt("t4", "Okay... Saturday works. Is there anything else I need to do?",
             max_seconds=90)),
+    key="delayed_order",
 )
 
 INTERVIEW = Script(
@@ -54,6 +58,10 @@ INTERVIEW = Script(
                   "through a full shift?", think_seconds=30, max_seconds=120),
      Prompt("q3", "Why do you want to work in customer support?", think_seconds=20,
             max_seconds=90)),
+    key="one_way_interview",
 )
 
-SCRIPTS = {script.step_key: script for script in (SAMPLE_CALL, INTERVIEW)}
+# Each recording step's shipped default, and the shipped scripts by key.
+DEFAULTS = {script.step_key: script for script in (SAMPLE_CALL, INTERVIEW)}
+SHIPPED = {script.key: script for script in (SAMPLE_CALL, INTERVIEW)}
+STEP_KEYS = tuple(DEFAULTS)

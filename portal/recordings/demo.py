@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from portal import storage
 from portal.extensions import db, utcnow
-from portal.recordings import media, review, reviews, rubrics
+from portal.recordings import media, review, reviews, rubrics, scripts, setups
 from portal.recordings.content import INTERVIEW, SAMPLE_CALL
 from portal.recordings.models import UPLOADED, Take
 from portal.recruiting import stages
@@ -58,7 +58,9 @@ def _recorded(application: Application, step_key: str, prompt_key: str, mime_typ
     upload = storage.store(io.BytesIO(data), prefix="recordings/takes", content_type=mime_type,
                            original_name=f"{step_key}-{prompt_key}-1.webm",
                            owner=application.candidate)
-    take = Take(application_id=application.id, step_key=step_key, prompt=prompt_key,
+    script = setups.script_for(application, step_key)
+    take = Take(application_id=application.id, step_key=step_key, script_id=script.id,
+                prompt=prompt_key,
                 kind=mime_type.split("/", 1)[0], mime_type=mime_type, status=UPLOADED, parts=1,
                 size=len(data), sha256=upload.checksum_sha256, upload_file=upload,
                 uploaded_at=utcnow())
@@ -77,7 +79,7 @@ def _recording_applications(step_key: str, limit: int) -> list[Application]:
 def _review(rng: random.Random, application: Application, step_key: str, reviewer) -> None:
     skill = rng.choice((2, 3, 4, 5))
     scores = {c.key: max(1, min(5, skill + rng.choice((-1, 0, 0, 1))))
-              for c in rubrics.criteria_of(rubrics.current())}
+              for c in rubrics.criteria_of(setups.rubric_for(application.opening, step_key))}
     reviews.save(application, step_key, reviewer, scores,
                  "advance" if skill >= 4 else "hold" if skill == 3 else "reject", "",
                  submit=True)
@@ -116,3 +118,26 @@ def record_interviews(rng: random.Random, reviewer) -> str:
             _review(rng, application, "video_interview", reviewer)
     db.session.commit()
     return f"{len(applications)} demo one-way interviews recorded"
+
+
+def write_interview_template(manager) -> str:
+    """A manager's own interview template, chosen for the first opening with an interview
+    once its first candidates answered the shipped one (they keep it; newcomers get this
+    one), reviewed by that manager alone; what was done, in words."""
+    applications = _recording_applications("video_interview", 1)
+    if not applications:
+        return "no opening has a one-way interview"
+    opening = applications[0].opening
+    prompt = {"think_seconds": "30", "max_seconds": "90", "retakes": "1"}
+    script = scripts.save("video_interview", None, scripts.Draft(
+        "Bilingual support interview", "video",
+        "Answer the first question in English and the second in Spanish, as you would speak "
+        "to a customer.",
+        [dict(prompt, text="A customer cannot log in to their account. Walk them through what "
+                           "you would check, in English."),
+         dict(prompt, text="El mismo cliente prefiere hablar en español: explícale los pasos "
+                           "en español.")]), manager)
+    setups.save(opening, "video_interview", script.key, rubrics.INTERVIEW_RUBRIC, [manager.id],
+                manager)
+    db.session.commit()
+    return f"“{opening.title}” now uses a manager's own interview template"

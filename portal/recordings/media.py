@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from portal import storage
 from portal.extensions import db, utcnow
-from portal.recordings.content import SCRIPTS
+from portal.recordings import scripts
 from portal.recordings.models import FAILED, READY, UPLOADED, Take, TakePart
 from portal.recruiting import services as recruiting
 from portal.recruiting import steps
@@ -122,7 +122,7 @@ def _duration(info: dict, take: Take) -> float:
         duration = 0.0
     if duration <= 0:
         raise MediaError("The recording is empty.")
-    prompt = SCRIPTS[take.step_key].prompt(take.prompt)
+    prompt = scripts.of_take(take).prompt(take.prompt)
     if prompt is not None and duration > prompt.max_seconds + SLACK_SECONDS:
         raise MediaError(f"The recording is longer than the {prompt.max_seconds} seconds "
                          "allowed.")
@@ -177,7 +177,7 @@ def _drop_parts(take: Take) -> None:
 
 def _report(take: Take) -> None:
     """The step is completed when every prompt of its script has a take ready."""
-    script = SCRIPTS[take.step_key]
+    script = scripts.of_take(take)
     ready = set(db.session.scalars(select(Take.prompt).where(
         Take.application_id == take.application_id, Take.step_key == take.step_key,
         Take.status == READY)))

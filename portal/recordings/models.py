@@ -17,12 +17,64 @@ UPLOADING, UPLOADED, READY, FAILED, REPLACED = (
     "uploading", "uploaded", "ready", "failed", "replaced")
 
 
+class RecordingScript(db.Model):
+    """One version of what candidates record for a step (scripts.py): an interview template's
+    questions, or a sample call's scenario and customer turns. Versions never change; a take
+    keeps the version it answered."""
+
+    __tablename__ = "recording_scripts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int]
+    step_key: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))           # audio | video
+    introduction: Mapped[str] = mapped_column(String(4000))
+    prompts: Mapped[list] = mapped_column(JSON)             # content.Prompt fields, in order
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                 ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+
+class OpeningSetup(db.Model):
+    """What an opening's recording step uses: which script and which rubric (by key: their
+    newest versions), chosen by its managers. Without a row, the step's shipped defaults."""
+
+    __tablename__ = "recording_opening_setups"
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    step_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    script_key: Mapped[str] = mapped_column(String(60))
+    rubric_key: Mapped[str] = mapped_column(String(60))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class OpeningReviewer(db.Model):
+    """A member of staff who reviews an opening's recordings. An opening without any is
+    reviewed by every manager; with some, only by them (and administrators)."""
+
+    __tablename__ = "recording_opening_reviewers"
+    opening_id: Mapped[int] = mapped_column(ForeignKey("openings.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+
+    user: Mapped[User] = relationship()
+
+
 class Take(db.Model):
     __tablename__ = "recording_takes"
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("applications.id", ondelete="CASCADE"))
     step_key: Mapped[str] = mapped_column(String(40))
+    # The script version answered (None: taken before scripts were versioned, the shipped one).
+    script_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recording_scripts.id", ondelete="RESTRICT"))
     prompt: Mapped[str] = mapped_column(String(60))   # the turn or question answered
     number: Mapped[int] = mapped_column(default=1)    # 2 and up: retakes
     kind: Mapped[str] = mapped_column(String(10))     # audio | video
@@ -46,6 +98,7 @@ class Take(db.Model):
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     application: Mapped[Application] = relationship()
+    script: Mapped[RecordingScript | None] = relationship()
     upload_file: Mapped[StoredFile | None] = relationship(foreign_keys=[upload_file_id])
     media_file: Mapped[StoredFile | None] = relationship(foreign_keys=[media_file_id])
 

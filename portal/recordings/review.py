@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.extensions import db
-from portal.recordings.content import SCRIPTS, Prompt, Script
+from portal.recordings import scripts, setups
+from portal.recordings.content import STEP_KEYS, Prompt, Script
 from portal.recordings.models import REPLACED, Comment, Take
 from portal.recruiting.models import Application
 
@@ -41,9 +42,9 @@ class StepRecordings:
 def for_application(application: Application) -> list[StepRecordings]:
     found = []
     for step_key in application.opening.steps:
-        script = SCRIPTS.get(step_key)
-        if script is None:
+        if step_key not in STEP_KEYS:
             continue
+        script = scripts.as_script(setups.script_for(application, step_key))
         standing = {take.prompt: take for take in db.session.scalars(
             select(Take).where(Take.application_id == application.id,
                                Take.step_key == step_key, Take.status != REPLACED)

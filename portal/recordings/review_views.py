@@ -10,8 +10,8 @@ from portal import audit, storage
 from portal.auth.models import ADMIN, MANAGER
 from portal.auth.permissions import roles
 from portal.extensions import db, writes_on_get
-from portal.recordings import review, reviews, rubrics
-from portal.recordings.content import SCRIPTS
+from portal.recordings import review, reviews, rubrics, setups
+from portal.recordings.content import STEP_KEYS
 from portal.recordings.models import RECOMMENDATIONS, Take
 from portal.recruiting import stages
 from portal.recruiting.forms import MoveForm
@@ -21,6 +21,15 @@ bp = Blueprint("recording_review", __name__, url_prefix="/recordings",
                template_folder="templates")
 
 SPEEDS = (0.75, 1, 1.25, 1.5, 2)
+
+
+def _reviewable(application_id: int) -> Application:
+    """The application, if the user reviews its opening's recordings (setups.may_review);
+    for anyone else it does not exist."""
+    found = db.session.get(Application, application_id)
+    if found is None or not setups.may_review(current_user, found.opening):
+        abort(404)
+    return found
 
 
 def _page(application, problems: dict | None = None, status: int = 200):
@@ -35,7 +44,8 @@ def _page(application, problems: dict | None = None, status: int = 200):
         clock=review.clock, problems=problems or {}, form=request.form if problems else None,
         summaries={s.script.step_key: reviews.summary(application, s.script.step_key,
                                                       current_user) for s in steps},
-        rubric_of=lambda row: rubrics.criteria_of(row), current_rubric=rubrics.current(),
+        rubric_of=lambda row: rubrics.criteria_of(row),
+        rubric_for=lambda step_key: setups.rubric_for(application.opening, step_key),
         weighted=rubrics.weighted, recommendations=RECOMMENDATIONS, move_form=move_form,
         disagreement=reviews.DISAGREEMENT), status
 
@@ -44,7 +54,7 @@ def _page(application, problems: dict | None = None, status: int = 200):
 @roles(MANAGER, ADMIN)
 @writes_on_get
 def application(application_id: int):
-    found = db.get_or_404(Application, application_id)
+    found = _reviewable(application_id)
     audit.record("recording.reviewed", found, current_user)
     db.session.commit()
     return _page(found)
@@ -52,7 +62,7 @@ def application(application_id: int):
 
 def _take(take_id: int) -> Take:
     take = db.session.scalar(select(Take).where(Take.id == take_id))
-    if take is None:
+    if take is None or not setups.may_review(current_user, take.application.opening):
         abort(404)
     return take
 
@@ -93,8 +103,8 @@ def comment(take_id: int):
 @bp.post("/applications/<int:application_id>/<step_key>/review")
 @roles(MANAGER, ADMIN)
 def score(application_id: int, step_key: str):
-    found = db.get_or_404(Application, application_id)
-    if step_key not in SCRIPTS or step_key not in found.opening.steps:
+    found = _reviewable(application_id)
+    if step_key not in STEP_KEYS or step_key not in found.opening.steps:
         abort(404)
     submit = request.form.get("action") == "submit"
     scores = {key.removeprefix("score-"): value for key, value in request.form.items()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.extensions import db, utcnow
-from portal.recordings import rubrics
+from portal.recordings import rubrics, setups
 from portal.recordings.models import RECOMMENDATIONS, Review
 from portal.recruiting.models import Application
 
@@ -35,7 +35,8 @@ def save(application: Application, step_key: str, reviewer, scores: dict, recomm
     review = review_of(application, step_key, reviewer)
     if review is None:
         review = Review(application_id=application.id, step_key=step_key,
-                        reviewer_id=reviewer.id, rubric=rubrics.current())
+                        reviewer_id=reviewer.id,
+                        rubric=setups.rubric_for(application.opening, step_key))
         db.session.add(review)
     elif review.submitted_at is not None:
         raise ReviewRefused("Your review is submitted and can no longer change.")

@@ -27,9 +27,17 @@ def _review_url(application) -> str:
     return url_for("recording_review.application", application_id=application.id)
 
 
+def _settings_url_of(step_key: str):
+    def settings_url(opening) -> str:
+        return url_for("recording_setup.opening_step", opening_id=opening.id, step_key=step_key)
+
+    return settings_url
+
+
 # Built once: registering again (every app the process creates) must find the same objects.
 _REGISTERED = tuple(
-    replace(step, review_url=_review_url, start_url=_start_url_of(step.key))
+    replace(step, review_url=_review_url, start_url=_start_url_of(step.key),
+            settings_url=_settings_url_of(step.key))
     for step in RECORDING_STEPS)
 
 

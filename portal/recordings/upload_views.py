@@ -16,7 +16,7 @@ from portal.auth.models import AGENT, CANDIDATE
 from portal.auth.permissions import roles
 from portal.extensions import db
 from portal.recordings import uploads
-from portal.recordings.content import SCRIPTS
+from portal.recordings.content import STEP_KEYS
 from portal.recordings.models import Take
 from portal.recruiting import stages
 from portal.recruiting.models import Application
@@ -28,7 +28,7 @@ bp = Blueprint("recording_uploads", __name__, url_prefix="/me/recordings")
 def _open_application(application_id: int, step_key: str) -> Application:
     application = db.session.scalar(select(Application).where(
         Application.id == application_id, Application.candidate_id == current_user.id))
-    if application is None or step_key not in SCRIPTS \
+    if application is None or step_key not in STEP_KEYS \
             or step_key not in application.opening.steps:
         abort(404)
     if stages.BY_KEY[application.stage].is_final:

@@ -20,8 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import jobs, storage
 from portal.extensions import db, utcnow
-from portal.recordings import media
-from portal.recordings.content import SCRIPTS
+from portal.recordings import media, scripts, setups
 from portal.recordings.models import (
     FAILED,
     READY,
@@ -53,7 +52,8 @@ class UploadRefused(Exception):
 def start(application: Application, step_key: str, prompt_key: str, mime_type: str) -> Take:
     """A new take of `prompt_key`; a retake when there are takes already, within the prompt's
     allowance (the earlier take is replaced only when the new one is whole)."""
-    script = SCRIPTS[step_key]
+    row = setups.script_for(application, step_key)
+    script = scripts.as_script(row)
     prompt = script.prompt(prompt_key)
     if prompt is None:
         raise UploadRefused(404, "There is no such question or turn.")
@@ -68,8 +68,8 @@ def start(application: Application, step_key: str, prompt_key: str, mime_type: s
         raise UploadRefused(409, f"You have used the {prompt.retakes} retakes this question "
                                  "allows.")
     number = db.session.scalar(select(func.coalesce(func.max(Take.number), 0)).where(*of_prompt))
-    take = Take(application_id=application.id, step_key=step_key, prompt=prompt_key,
-                number=number + 1, kind=kind, mime_type=mime_type.strip())
+    take = Take(application_id=application.id, step_key=step_key, script_id=row.id,
+                prompt=prompt_key, number=number + 1, kind=kind, mime_type=mime_type.strip())
     db.session.add(take)
     db.session.flush()
     return take

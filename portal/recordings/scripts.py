@@ -1,0 +1,159 @@
+"""What an opening's recording step asks candidates to record: scripts stored as versions, like
+assessment banks and rubrics. Managers write interview templates (questions with think time,
+answer limit and tries; audio or video) and sample-call scenarios (the customer's turns); a
+changed script is a new version of its key. An opening's step uses the newest version of the
+key its managers chose (setups.py), or the step's shipped default; a candidate's takes keep the
+version their first take answered, so a script edited mid-interview changes nothing for them.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from portal import audit
+from portal.extensions import db
+from portal.recordings import versioned
+from portal.recordings.content import DEFAULTS, SHIPPED, STEP_KEYS, Prompt, Script
+from portal.recordings.models import RecordingScript, Take
+
+MAX_PROMPTS = 12
+MAX_TITLE, MAX_INTRODUCTION, MAX_PROMPT_TEXT = 200, 4000, 1000
+THINK_SECONDS, ANSWER_SECONDS, RETAKES = (0, 300), (10, 600), (0, 5)
+KINDS = {"sample_call": ("audio",), "video_interview": ("video", "audio")}
+PROMPT_PREFIX = {"sample_call": "t", "video_interview": "q"}
+TEXT_FIELDS = ("text",)  # a form row with none of these is a blank one
+
+
+class ScriptRefused(ValueError):
+    """What is wrong with a script as sent, by field name ("title", "prompt-2-text", ...)."""
+
+    def __init__(self, problems: dict[str, str]):
+        self.problems = problems
+        super().__init__("; ".join(problems.values()))
+
+
+def as_script(row: RecordingScript) -> Script:
+    return Script(row.step_key, row.title, row.kind, row.introduction,
+                  tuple(Prompt(**prompt) for prompt in row.prompts), key=row.key,
+                  version=row.version)
+
+
+def _version(key: str, version: int | None = None) -> RecordingScript | None:
+    """A version of `key` (the newest when None); a shipped script's version 1 is stored the
+    first time it is asked for."""
+    query = select(RecordingScript).where(RecordingScript.key == key)
+    query = query.where(RecordingScript.version == version) if version else \
+        query.order_by(RecordingScript.version.desc()).limit(1)
+    row = db.session.scalar(query)
+    if row is None and key in SHIPPED and version in (None, 1):
+        shipped = SHIPPED[key]
+        row = RecordingScript(key=key, version=1, step_key=shipped.step_key,
+                              title=shipped.title, kind=shipped.kind,
+                              introduction=shipped.introduction,
+                              prompts=[_prompt_fields(p) for p in shipped.prompts])
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def current(key: str) -> RecordingScript | None:
+    return _version(key)
+
+
+def current_for_step(step_key: str) -> list[RecordingScript]:
+    """The newest version of every script of the step, the shipped default first."""
+    _version(DEFAULTS[step_key].key)
+    newest = select(RecordingScript.key, func.max(RecordingScript.version).label("version")) \
+        .where(RecordingScript.step_key == step_key).group_by(RecordingScript.key).subquery()
+    rows = db.session.scalars(select(RecordingScript).join(newest, (
+        RecordingScript.key == newest.c.key) & (RecordingScript.version == newest.c.version))
+        .order_by(RecordingScript.title, RecordingScript.key))
+    return sorted(rows, key=lambda row: row.key != DEFAULTS[step_key].key)
+
+
+def for_application(application, step_key: str, chosen_key: str) -> RecordingScript:
+    """The script an application records for a step: the version its first take answered
+    (the shipped one for takes made before versions), else the newest of `chosen_key`."""
+    first = db.session.execute(select(Take.id, Take.script_id).where(
+        Take.application_id == application.id, Take.step_key == step_key)
+        .order_by(Take.id).limit(1)).first()
+    if first is None:
+        return _version(chosen_key) or _version(DEFAULTS[step_key].key)
+    if first.script_id is None:
+        return _version(DEFAULTS[step_key].key, 1)
+    return db.session.get(RecordingScript, first.script_id)
+
+
+def of_take(take: Take) -> Script:
+    row = take.script or _version(DEFAULTS[take.step_key].key, 1)
+    return as_script(row)
+
+
+# --- writing a new version --------------------------------------------------------------------
+
+@dataclass
+class Draft:
+    """A script as a manager's form sends it: every value a string, prompts in order."""
+    title: str
+    kind: str
+    introduction: str
+    prompts: list[dict]  # text, think_seconds, max_seconds, retakes (strings)
+
+
+def save(step_key: str, key: str | None, draft: Draft, author) -> RecordingScript:
+    """A new version of `key` (a new script when None), or ScriptRefused with every problem."""
+    if step_key not in STEP_KEYS:
+        raise ScriptRefused({"step": "Scripts are for the sample call or the interview."})
+    problems: dict[str, str] = {}
+    title = draft.title.strip()
+    if not 1 <= len(title) <= MAX_TITLE:
+        problems["title"] = f"Give the script a title of up to {MAX_TITLE} characters."
+    if draft.kind not in KINDS[step_key]:
+        problems["kind"] = "Choose " + " or ".join(KINDS[step_key]) + "."
+    introduction = draft.introduction.strip()
+    if not introduction or len(introduction) > MAX_INTRODUCTION:
+        problems["introduction"] = (f"Tell candidates what to do, in up to {MAX_INTRODUCTION} "
+                                    "characters.")
+    prompts = [_checked_prompt(step_key, n, fields, problems)
+               for n, fields in enumerate(versioned.filled(draft.prompts, TEXT_FIELDS), start=1)]
+    if not prompts:
+        problems["prompt-1-text"] = "Write at least one question or customer turn."
+    elif len(prompts) > MAX_PROMPTS:
+        problems["prompts"] = f"A script has at most {MAX_PROMPTS} questions or turns."
+    if problems:
+        raise ScriptRefused(problems)
+    if key is None:
+        key = versioned.new_key(title, RecordingScript, SHIPPED)
+    elif _version(key) is None or _version(key).step_key != step_key:
+        raise ScriptRefused({"key": "There is no such script for this step."})
+    number = versioned.next_version(RecordingScript, key)
+    row = RecordingScript(key=key, version=number, step_key=step_key, title=title,
+                          kind=draft.kind, introduction=introduction,
+                          prompts=[_prompt_fields(p) for p in prompts], created_by_id=author.id)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("recording.script_saved", row, author, key=key, version=number)
+    return row
+
+
+def _checked_prompt(step_key: str, number: int, fields: dict, problems: dict) -> Prompt:
+    name = f"prompt-{number}"
+    text = str(fields.get("text", "")).strip()
+    if not 1 <= len(text) <= MAX_PROMPT_TEXT:
+        problems[f"{name}-text"] = f"Write the text, up to {MAX_PROMPT_TEXT} characters."
+    numbers = {}
+    for field, (low, high), label in (("think_seconds", THINK_SECONDS, "Think time"),
+                                      ("max_seconds", ANSWER_SECONDS, "The answer limit"),
+                                      ("retakes", RETAKES, "Retakes")):
+        raw = str(fields.get(field, "")).strip()
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            problems[f"{name}-{field}"] = f"{label}: a whole number from {low} to {high}."
+            numbers[field] = low
+        else:
+            numbers[field] = int(raw)
+    return Prompt(f"{PROMPT_PREFIX[step_key]}{number}", text, **numbers)
+
+
+def _prompt_fields(prompt: Prompt) -> dict:
+    return {"key": prompt.key, "text": prompt.text, "think_seconds": prompt.think_seconds,
+            "max_seconds": prompt.max_seconds, "retakes": prompt.retakes}
