@@ -55,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     permissions.init_app(app)
     cli.init_app(app)
     _register_screening_cli(app)
+    _register_learning_cli(app)
     return app
 
 
@@ -120,6 +121,12 @@ def _register_screening_cli(app: Flask) -> None:
     import assessments.cli
 
     assessments.cli.register_cli(app)
+
+
+def _register_learning_cli(app: Flask) -> None:
+    import courses.cli
+
+    courses.cli.register_cli(app)
 
 
 def _register_steps() -> None:
