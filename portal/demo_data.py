@@ -124,7 +124,8 @@ def load(candidates: int = 300, seed: int = 7) -> str:
     assessment_services.publish_shipped()
     _take_assessments(rng)
     assessment_demo.local_norms(manager)
-    return "; ".join((recordings_demo.record_sample_calls(rng, manager),
+    return "; ".join((recordings_demo.speak_customer_lines(rng, manager),
+                      recordings_demo.record_sample_calls(rng, manager),
                       recordings_demo.record_interviews(rng, manager),
                       recordings_demo.write_interview_template(manager)))
 

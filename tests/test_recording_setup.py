@@ -8,12 +8,14 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from portal import storage
 from portal.extensions import db
 from portal.recordings.models import RecordingScript, Review, Rubric
 from tests.test_recording_uploads import (  # noqa: F401  (fixtures, and the ffmpeg skip)
     pytestmark,
     recording,
     start,
+    stored_keys,
     text_of,
     tone,
     upload,
@@ -205,3 +207,124 @@ def test_who_may_write_scripts_and_rubrics(recording, make_user, login):  # noqa
     assert client.get("/recordings/rubrics/new").status_code == 403
     assert client.get(f"/recordings/openings/{application.opening_id}/sample_call"
                       ).status_code == 403
+
+
+# --- spoken prompts ---------------------------------------------------------------------------
+
+SCENARIO = {
+    "title": "A double charge", "kind": "audio",
+    "introduction": "Sam was charged twice for one order; calm him and fix it.",
+    "prompt-1-text": "Hi, I've been charged twice!", "prompt-1-think_seconds": "0",
+    "prompt-1-max_seconds": "60", "prompt-1-retakes": "1",
+    "prompt-2-text": "Okay, when will I get it back?", "prompt-2-think_seconds": "0",
+    "prompt-2-max_seconds": "60", "prompt-2-retakes": "1",
+}
+
+
+def sound_file(tmp_path, name="line.wav", *sources, codecs=("-c:a", "pcm_s16le"),
+               container="wav"):
+    from tests.test_recording_uploads import media
+    return media(tmp_path, name, *(sources or ("sine=frequency=330",)), seconds=2,
+                 codecs=codecs, container=container)
+
+
+def with_sound(fields: dict, **sounds: bytes) -> dict:
+    """The form fields plus uploaded files: prompt row number -> bytes."""
+    import io
+    return {**fields, **{f"prompt-{row.removeprefix('row')}-audio_upload":
+                         (io.BytesIO(data), f"line{row}.wav") for row, data in sounds.items()}}
+
+
+def stored_files() -> int:
+    from portal.storage import StoredFile
+    return db.session.scalar(select(func.count()).select_from(StoredFile).where(
+        StoredFile.deleted_at.is_(None)))
+
+
+def test_a_customer_line_spoken_by_a_trainer_plays_for_the_candidate_and_the_reviewer(
+        recording, tone, tmp_path, manager, login, make_user):  # noqa: F811
+    client, application = recording
+    as_user(client, login, manager)
+    answer = client.post("/recordings/scripts/new/sample_call",
+                         data=with_sound(SCENARIO, row1=sound_file(tmp_path)),
+                         content_type="multipart/form-data")
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    script = db.session.scalar(select(RecordingScript).where(
+        RecordingScript.title == "A double charge"))
+    spoken_id = script.prompts[0]["audio_file_id"]
+    assert spoken_id and script.prompts[1]["audio_file_id"] is None
+    set_up(client, application, step="sample_call", script=script.key, rubric="customer_call")
+
+    as_user(client, login, application.candidate)
+    spoken = f"/me/recordings/applications/{application.id}/sample_call/prompts/t1/audio"
+    assert spoken in client.get(f"/me/recordings/applications/{application.id}/sample_call"
+                                ).get_data(as_text=True)
+    played = client.get(spoken)
+    assert played.status_code == 200 and played.mimetype == "audio/mpeg"
+    assert client.get(spoken.replace("/t1/", "/t2/")).status_code == 404  # text only
+    upload(client, application, tone)
+
+    as_user(client, login, manager)
+    page = client.get(f"/recordings/applications/{application.id}").get_data(as_text=True)
+    assert "data-customer-line" in page
+    assert client.get(f"/recordings/applications/{application.id}/sample_call/prompts/t1/"
+                      "audio").status_code == 200
+    as_user(client, login, make_user())  # another candidate
+    assert client.get(spoken).status_code == 404
+
+
+def test_a_new_version_keeps_removes_or_refuses_spoken_prompts(
+        recording, tmp_path, manager, login):  # noqa: F811
+    client, _ = recording
+    as_user(client, login, manager)
+    client.post("/recordings/scripts/new/sample_call",
+                data=with_sound(SCENARIO, row1=sound_file(tmp_path), row2=sound_file(tmp_path)),
+                content_type="multipart/form-data")
+    first = db.session.scalar(select(RecordingScript).where(
+        RecordingScript.title == "A double charge"))
+    kept, other = (p["audio_file_id"] for p in first.prompts)
+    # Row 1 keeps its sound; row 2 asks to remove its own; a third row claims a file it never had.
+    client.post("/recordings/scripts/new/video_interview", data=with_sound(
+        TEMPLATE, row1=sound_file(tmp_path)), content_type="multipart/form-data")
+    foreign = db.session.scalar(select(RecordingScript).where(
+        RecordingScript.step_key == "video_interview")).prompts[0]["audio_file_id"]
+    assert foreign
+    edited = dict(SCENARIO, **{
+        "prompt-1-audio": str(kept), "prompt-2-audio": str(other), "prompt-2-remove_audio": "1",
+        "prompt-3-text": "Thanks.", "prompt-3-think_seconds": "0", "prompt-3-max_seconds": "30",
+        "prompt-3-retakes": "0", "prompt-3-audio": str(foreign)})
+    assert client.post(f"/recordings/scripts/{first.key}", data=edited).status_code == 302
+    second = scripts_current(first.key)
+    assert [p["audio_file_id"] for p in second.prompts] == [kept, None, None]
+    preview = client.get(f"/recordings/scripts/{first.key}/spoken/{kept}")
+    assert preview.status_code == 200
+    assert client.get(f"/recordings/scripts/{first.key}/spoken/{foreign}").status_code == 404
+
+
+@pytest.mark.parametrize("what, message", [
+    ("video", "This is a video; upload the sound only."),
+    ("text", "This is not a sound file the portal can read"),
+])
+def test_a_spoken_prompt_that_is_not_a_sound_is_refused_and_nothing_is_kept(
+        recording, tmp_path, manager, login, what, message):  # noqa: F811
+    client, _ = recording
+    as_user(client, login, manager)
+    good = sound_file(tmp_path)
+    bad = b"just some words, not a sound" if what == "text" else sound_file(
+        tmp_path, "clip.webm", "testsrc2=s=160x120:r=10", "sine=frequency=300",
+        codecs=("-c:v", "libvpx", "-deadline", "realtime", "-c:a", "libopus"),
+        container="webm")
+    before, objects = stored_files(), stored_keys(storage.get_storage())
+    answer = client.post("/recordings/scripts/new/sample_call",
+                         data=with_sound(SCENARIO, row1=good, row2=bad),
+                         content_type="multipart/form-data")
+    page = text_of(answer.get_data(as_text=True))
+    assert answer.status_code == 422 and message in page and "Customer turn 2" in page
+    assert stored_files() == before and count(RecordingScript) == 0
+    assert stored_keys(storage.get_storage()) == objects  # row 1's sound went again
+
+
+def scripts_current(key):
+    from portal.recordings import scripts
+    db.session.expire_all()
+    return scripts.current(key)

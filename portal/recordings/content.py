@@ -13,6 +13,7 @@ class Prompt:
     think_seconds: int = 0
     max_seconds: int = 120
     retakes: int = 2       # takes after the first
+    audio_file_id: int | None = None  # the prompt spoken (prompt_audio.py), when recorded
 
 
 @dataclass(frozen=True)

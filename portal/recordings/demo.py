@@ -85,6 +85,22 @@ def _review(rng: random.Random, application: Application, step_key: str, reviewe
                  submit=True)
 
 
+def speak_customer_lines(rng: random.Random, manager) -> str:
+    """The shipped sample call's next version, each customer turn spoken (the same synthetic
+    voice, higher): the demo's recorded calls then play as conversations."""
+    if shutil.which("ffmpeg") is None:
+        return "no spoken customer lines: ffmpeg is not installed"
+    row = scripts.current(SAMPLE_CALL.key)
+    fields = ("think_seconds", "max_seconds", "retakes")
+    scripts.save("sample_call", row.key, scripts.Draft(
+        row.title, row.kind, row.introduction,
+        [{"text": p["text"], **{f: str(p[f]) for f in fields}} for p in row.prompts],
+        {n: (io.BytesIO(_voice(rng.uniform(2.5, 4), 260)), f"customer-{n}.webm")
+         for n in range(1, len(row.prompts) + 1)}), manager)
+    db.session.commit()
+    return "the sample call's customer speaks"
+
+
 def record_sample_calls(rng: random.Random, reviewer) -> str:
     """Recordings for up to CANDIDATES applications; what was done, in words."""
     if shutil.which("ffmpeg") is None:

@@ -7,7 +7,6 @@ waveform peaks for the player. A file ffmpeg cannot read, an empty one, a video 
 one longer than its prompt allows is marked failed with the reason, and the candidate records
 again (a failed take does not count against their retakes)."""
 
-import json
 import re
 import shutil
 import subprocess
@@ -21,11 +20,11 @@ from sqlalchemy import select
 from portal import storage
 from portal.extensions import db, utcnow
 from portal.recordings import scripts
+from portal.recordings.ffmpeg import FFMPEG_SECONDS, MediaError, probe, run_tool
 from portal.recordings.models import FAILED, READY, UPLOADED, Take, TakePart
 from portal.recruiting import services as recruiting
 from portal.recruiting import steps
 
-FFMPEG_SECONDS = 300      # no take needs longer; a stuck ffmpeg is stopped
 PEAKS = 400               # waveform slices
 PEAK_RATE = 8000          # samples a second read for the peaks (mono)
 SILENCE = "silencedetect=noise=-40dB:d=0.5"
@@ -35,32 +34,12 @@ OUTPUTS = {"webm": ("webm", [], "webm"), "x-matroska": ("webm", [], "webm"),
            "mp4": ("mp4", ["-movflags", "+faststart"], "mp4"), "ogg": ("ogg", [], "ogg")}
 
 
-class MediaError(Exception):
-    """Why a take cannot be used, in words for the candidate."""
-
-
-def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(args, capture_output=True, timeout=FFMPEG_SECONDS, check=False,
-                              **kwargs)
-    except subprocess.TimeoutExpired:
-        raise MediaError("The recording took too long to process.") from None
-
-
-def probe(path: Path) -> dict:
-    done = _run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format",
-                 "-show_streams", str(path)])
-    if done.returncode != 0:
-        raise MediaError("The file is not a recording the portal can read.")
-    return json.loads(done.stdout or b"{}")
-
-
 def _remux(source: Path, mime_type: str, folder: Path) -> tuple[Path, str]:
     """A copy with a duration and an index, the streams untouched; and its MIME type."""
     kind, container = mime_type.split(";", 1)[0].split("/", 1)
     muxer, options, extension = OUTPUTS[container]
     target = folder / f"playable.{extension}"
-    done = _run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", str(source), "-map", "0",
+    done = run_tool(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", str(source), "-map", "0",
                  "-c", "copy", *options, "-f", muxer, str(target)])
     if done.returncode != 0:
         raise MediaError("The recording is damaged and cannot be played.")
@@ -70,7 +49,7 @@ def _remux(source: Path, mime_type: str, folder: Path) -> tuple[Path, str]:
 def _measure(path: Path, duration: float) -> dict:
     """Loudness and silence in one pass over the audio. (framelog=verbose keeps the per-frame
     lines below the log level; framelog=quiet also blanks the summary in ffmpeg 5.1.)"""
-    done = _run(["ffmpeg", "-v", "info", "-nostats", "-nostdin", "-i", str(path), "-vn", "-af",
+    done = run_tool(["ffmpeg", "-v", "info", "-nostats", "-nostdin", "-i", str(path), "-vn", "-af",
                  f"ebur128=framelog=verbose,{SILENCE}", "-f", "null", "-"])
     log = done.stderr.decode(errors="replace")
     loudness = re.findall(r"I:\s+(-?[\d.]+|-inf) LUFS", log)

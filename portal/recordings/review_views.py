@@ -10,7 +10,7 @@ from portal import audit, storage
 from portal.auth.models import ADMIN, MANAGER
 from portal.auth.permissions import roles
 from portal.extensions import db, writes_on_get
-from portal.recordings import review, reviews, rubrics, setups
+from portal.recordings import review, reviews, rubrics, scripts, setups
 from portal.recordings.content import STEP_KEYS
 from portal.recordings.models import RECOMMENDATIONS, Take
 from portal.recruiting import stages
@@ -47,7 +47,10 @@ def _page(application, problems: dict | None = None, status: int = 200):
         rubric_of=lambda row: rubrics.criteria_of(row),
         rubric_for=lambda step_key: setups.rubric_for(application.opening, step_key),
         weighted=rubrics.weighted, recommendations=RECOMMENDATIONS, move_form=move_form,
-        disagreement=reviews.DISAGREEMENT), status
+        disagreement=reviews.DISAGREEMENT,
+        spoken_url=lambda step_key, prompt: url_for(
+            ".spoken_prompt", application_id=application.id, step_key=step_key,
+            prompt_key=prompt.key)), status
 
 
 @bp.get("/applications/<int:application_id>")
@@ -78,10 +81,21 @@ def media(take_id: int):
     if request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):
         audit.record("recording.played", take.application, current_user, take=take.id)
         db.session.commit()
-    try:
-        return storage.playback_response(take.media_file)
-    except storage.ObjectNotFound:
+    return storage.playback_or_404(take.media_file)
+
+
+@bp.get("/applications/<int:application_id>/<step_key>/prompts/<prompt_key>/audio")
+@roles(MANAGER, ADMIN)
+@writes_on_get
+def spoken_prompt(application_id: int, step_key: str, prompt_key: str):
+    """A prompt of the script the candidate answered, spoken: the customer's line, so that
+    the reviewer hears the call as one conversation."""
+    found = _reviewable(application_id)
+    if step_key not in STEP_KEYS or step_key not in found.opening.steps:
         abort(404)
+    row = setups.script_for(found, step_key)
+    db.session.commit()
+    return storage.playback_or_404(scripts.spoken_file(row, prompt_key))
 
 
 @bp.post("/takes/<int:take_id>/comments")

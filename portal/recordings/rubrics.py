@@ -127,8 +127,8 @@ def save(key: str | None, title: str, rows: list[dict], author) -> Rubric:
     title = (title or "").strip()
     if not 1 <= len(title) <= MAX_TITLE:
         problems["title"] = f"Give the rubric a title of up to {MAX_TITLE} characters."
-    criteria = [_checked_criterion(n, row, problems)
-                for n, row in enumerate(versioned.filled(rows, TEXT_FIELDS), start=1)]
+    criteria = [_checked_criterion(position, number, row, problems) for position, (number, row)
+                in enumerate(versioned.filled(rows, TEXT_FIELDS), start=1)]
     if not criteria:
         problems["criterion-1-title"] = "Describe at least one criterion."
     elif len(criteria) > MAX_CRITERIA:
@@ -147,7 +147,8 @@ def save(key: str | None, title: str, rows: list[dict], author) -> Rubric:
     return row
 
 
-def _checked_criterion(number: int, row: dict, problems: dict) -> Criterion:
+def _checked_criterion(position: int, number: int, row: dict, problems: dict) -> Criterion:
+    """The criterion at `position` of the rubric, from the form's row `number`."""
     name = f"criterion-{number}"
     title = str(row.get("title", "")).strip()
     if not 1 <= len(title) <= MAX_TITLE:
@@ -165,7 +166,7 @@ def _checked_criterion(number: int, row: dict, problems: dict) -> Criterion:
             problems[f"{name}-anchor_{level}"] = (f"Say what a {level} looks like, up to "
                                                   f"{MAX_ANCHOR} characters.")
         anchors[level] = text
-    return Criterion(f"c{number}", title, weight, anchors)
+    return Criterion(f"c{position}", title, weight, anchors)
 
 
 def weighted(row: Rubric, scores: dict) -> float | None:

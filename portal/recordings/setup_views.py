@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from portal import storage
 from portal.auth.models import ADMIN, MANAGER, TRAINER
 from portal.auth.permissions import roles
 from portal.extensions import db, writes_on_get
@@ -15,6 +16,8 @@ from portal.recordings.content import DEFAULTS, STEP_KEYS
 from portal.recordings.models import OpeningSetup
 from portal.recruiting import steps as step_registry
 from portal.recruiting.models import Opening
+from portal.request_body import accepts_upload
+from portal.storage import StoredFile
 
 bp = Blueprint("recording_setup", __name__, url_prefix="/recordings",
                template_folder="templates")
@@ -36,7 +39,7 @@ def _padded(rows: list[dict], fields: tuple[str, ...], text_fields: tuple[str, .
             limit: int) -> list[dict]:
     """The rows filled in so far, then blank ones for more (the "add" button sends the form
     back for this: what was typed into the blanks becomes rows, and new blanks follow)."""
-    rows = versioned.filled(rows, text_fields)
+    rows = [row for _, row in versioned.filled(rows, text_fields)]
     blank = dict.fromkeys(fields, "")
     return rows + [dict(blank) for _ in range(max(0, min(EMPTY_ROWS, limit - len(rows))))]
 
@@ -61,10 +64,11 @@ def index():
 
 # --- scripts ------------------------------------------------------------------------------------
 
-PROMPT_FIELDS = ("text", "think_seconds", "max_seconds", "retakes")
+PROMPT_FIELDS = ("text", "think_seconds", "max_seconds", "retakes", "audio", "remove_audio")
 
 
 @bp.route("/scripts/new/<step_key>", methods=["GET", "POST"])
+@accepts_upload("MAX_UPLOAD_MB")  # spoken prompts (prompt_audio.py caps each)
 @roles(TRAINER, MANAGER, ADMIN)
 @writes_on_get  # a shipped script or rubric is stored on first look
 def new_script(step_key: str):
@@ -74,6 +78,7 @@ def new_script(step_key: str):
 
 
 @bp.route("/scripts/<key>", methods=["GET", "POST"])
+@accepts_upload("MAX_UPLOAD_MB")
 @roles(TRAINER, MANAGER, ADMIN)
 @writes_on_get  # a shipped script or rubric is stored on first look
 def edit_script(key: str):
@@ -85,13 +90,17 @@ def edit_script(key: str):
 
 def _edit_script(step_key: str, row):
     if request.method == "GET":
-        draft = scripts.Draft(row.title, row.kind, row.introduction,
-                              [{f: str(p[f]) for f in PROMPT_FIELDS} for p in row.prompts]) \
+        draft = scripts.Draft(row.title, row.kind, row.introduction, [
+            {f: str(p.get("audio_file_id") or "") if f == "audio" else str(p.get(f, ""))
+             for f in PROMPT_FIELDS} for p in row.prompts]) \
             if row else scripts.Draft("", scripts.KINDS[step_key][0], "", [])
         return _script_page(step_key, row, draft, {})
+    rows = _rows("prompt", PROMPT_FIELDS)
+    spoken = {number: (upload.stream, upload.filename) for number in range(1, len(rows) + 1)
+              if (upload := request.files.get(f"prompt-{number}-audio_upload"))
+              and upload.filename}
     draft = scripts.Draft(request.form.get("title", ""), request.form.get("kind", ""),
-                          request.form.get("introduction", ""),
-                          _rows("prompt", PROMPT_FIELDS))
+                          request.form.get("introduction", ""), rows, spoken)
     if request.form.get("action") == "add":  # more blank rows, nothing saved
         return _script_page(step_key, row, draft, {})
     try:
@@ -108,10 +117,22 @@ def _script_page(step_key: str, row, draft, problems: dict, status: int = 200):
     prompts = _padded(draft.prompts, PROMPT_FIELDS, scripts.TEXT_FIELDS, scripts.MAX_PROMPTS)
     defaults = {"think_seconds": "30" if step_key == "video_interview" else "0",
                 "max_seconds": "120", "retakes": "2"}
+    audio_url = (lambda file_id: url_for(".spoken_preview", key=row.key, file_id=file_id)) \
+        if row else None
     return render_template("recordings/script_form.html", step_key=step_key, row=row,
+                           audio_url=audio_url,
                            draft=draft, prompts=prompts, problems=problems,
                            defaults=defaults, kinds=scripts.KINDS[step_key],
                            step=step_registry.get(step_key), limits=scripts), status
+
+
+@bp.get("/scripts/<key>/spoken/<int:file_id>")
+@roles(TRAINER, MANAGER, ADMIN)
+def spoken_preview(key: str, file_id: int):
+    """A spoken prompt of script `key`, for those who write it to listen to."""
+    if file_id not in scripts.spoken_files_of(key):
+        abort(404)
+    return storage.playback_or_404(db.session.get(StoredFile, file_id))
 
 
 # --- rubrics ------------------------------------------------------------------------------------

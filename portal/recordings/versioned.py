@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 from portal.extensions import db
 
 
-def filled(rows: list[dict], by: tuple[str, ...]) -> list[dict]:
-    """The rows a manager wrote something in: something in one of the fields `by` (the
-    form's blank rows come with numbers filled in for convenience, and are ignored)."""
-    return [row for row in rows if any(str(row.get(field, "")).strip() for field in by)]
+def filled(rows: list[dict], by: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """The rows a manager wrote something in, with their numbers on the form (from 1): rows
+    with something in one of the fields `by` (the form's blank rows come with numbers filled
+    in for convenience, and are ignored)."""
+    return [(number, row) for number, row in enumerate(rows, start=1)
+            if any(str(row.get(field, "")).strip() for field in by)]
 
 
 def new_key(title: str, model, reserved) -> str:

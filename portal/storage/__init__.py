@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask import current_app, redirect, request, send_file
+from flask import abort, current_app, redirect, request, send_file
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -142,6 +142,16 @@ def download_response(stored_file: StoredFile):
     response.content_length = stored_file.size
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def playback_or_404(stored_file: StoredFile | None):
+    """playback_response, or 'not found' for a file that is missing or gone."""
+    if stored_file is None:
+        abort(404)
+    try:
+        return playback_response(stored_file)
+    except ObjectNotFound:
+        abort(404)
 
 
 def playback_response(stored_file: StoredFile):

@@ -96,6 +96,12 @@
   function think(card) {
     if (needsDevices(card)) return;
     part(card, "question").hidden = false;
+    const spoken = part(card, "spoken");
+    if (spoken) {  // the question read aloud, started by the candidate's click
+      spoken.hidden = false;
+      spoken.currentTime = 0;
+      spoken.play().catch(() => {});
+    }
     part(card, "player").hidden = true;
     part(card, "player").removeAttribute("src");
     const countdown = part(card, "countdown");
@@ -122,6 +128,8 @@
   }
 
   async function record(card) {
+    const spoken = part(card, "spoken");
+    if (spoken) spoken.pause();  // the microphone must not record the question
     const countdown = part(card, "countdown");
     const live = part(card, "live");
     controls(card, []);

@@ -48,9 +48,12 @@
     button.addEventListener("click", () => seek(playerIn(button), Number(button.dataset.seekMs) / 1000));
   }
 
+  // The whole call: each customer line a trainer recorded, then the candidate's answer.
   for (const button of document.querySelectorAll("[data-play-all]")) {
     button.addEventListener("click", () => {
-      const turns = players.filter((p) => p.dataset.step === button.dataset.playAll);
+      const turns = [...document.querySelectorAll(
+        `[data-player][data-step="${button.dataset.playAll}"],`
+        + ` [data-customer-line][data-step="${button.dataset.playAll}"]`)];
       turns.forEach((player, index) => {
         player.onended = index + 1 < turns.length ? () => seek(turns[index + 1], 0) : null;
       });
