@@ -103,11 +103,19 @@ def _edit_script(step_key: str, row):
                           request.form.get("introduction", ""), rows, spoken)
     if request.form.get("action") == "add":  # more blank rows, nothing saved
         return _script_page(step_key, row, draft, {})
+    return _saved_version(
+        lambda: scripts.save(step_key, row.key if row else None, draft, current_user),
+        lambda problems: _script_page(step_key, row, draft, problems, 422))
+
+
+def _saved_version(save, show_problems):
+    """Save a new version and go back to the list, or show the form again with what is wrong
+    (ScriptRefused and RubricRefused both carry `problems`), nothing kept."""
     try:
-        saved = scripts.save(step_key, row.key if row else None, draft, current_user)
-    except scripts.ScriptRefused as refused:
+        saved = save()
+    except (scripts.ScriptRefused, rubrics.RubricRefused) as refused:
         db.session.rollback()
-        return _script_page(step_key, row, draft, refused.problems, 422)
+        return show_problems(refused.problems)
     db.session.commit()
     flash(f"Saved “{saved.title}” as version {saved.version}.", "success")
     return redirect(url_for(".index"))
@@ -166,14 +174,9 @@ def _edit_rubric(row):
     title, criteria = request.form.get("title", ""), _rows("criterion", CRITERION_FIELDS)
     if request.form.get("action") == "add":  # more blank rows, nothing saved
         return _rubric_page(row, title, criteria, {})
-    try:
-        saved = rubrics.save(row.key if row else None, title, criteria, current_user)
-    except rubrics.RubricRefused as refused:
-        db.session.rollback()
-        return _rubric_page(row, title, criteria, refused.problems, 422)
-    db.session.commit()
-    flash(f"Saved “{saved.title}” as version {saved.version}.", "success")
-    return redirect(url_for(".index"))
+    return _saved_version(
+        lambda: rubrics.save(row.key if row else None, title, criteria, current_user),
+        lambda problems: _rubric_page(row, title, criteria, problems, 422))
 
 
 def _rubric_page(row, title: str, criteria: list[dict], problems: dict, status: int = 200):
