@@ -1,4 +1,5 @@
-"""`flask --app app courses ...`: look inside SCORM packages from the command line."""
+"""`flask --app app courses ...`: look inside SCORM packages and import them from the command
+line."""
 
 import json
 from pathlib import Path
@@ -6,8 +7,12 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from courses import importing
+from courses.models import Course
 from courses.scorm import manifest, package
+from portal.extensions import db
 
 group = AppGroup("courses", help="Courses: SCORM packages.")
 
@@ -27,6 +32,39 @@ def inspect(zip_file: Path) -> None:
     shown = {"manifest_path": packed.manifest_path, **parsed.to_dict(),
              "notes": [*packed.notes, *parsed.notes]}
     click.echo(json.dumps(shown, indent=2))
+
+
+@group.command("import")
+@click.argument("zip_file", metavar="PACKAGE.zip",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--course", "course_key", metavar="KEY",
+              help="Import as the next version of this course (its key); default: a new course.")
+@click.option("--title", help="The course's title; default: the manifest's.")
+def import_command(zip_file: Path, course_key: str | None, title: str | None) -> None:
+    """Import the package as a new course, or as the next version of course KEY, and print
+    JSON: course_id, course_key, version, scorm_version, files, notes. A package that cannot
+    be imported exits 1 with the reason, and leaves nothing behind."""
+    try:
+        with importing.unpack(zip_file) as unpacked:
+            # The database only now: on SQLite the first statement takes the write lock.
+            version = importing.store(unpacked, title=title, course=_course(course_key),
+                                      actor=None)
+    except importing.ImportRefused as error:
+        raise click.ClickException(f"{zip_file.name}: {error.message}") from None
+    db.session.commit()
+    click.echo(json.dumps({"course_id": version.course_id, "course_key": version.course.key,
+                           "version": version.number, "scorm_version": version.scorm_version,
+                           "files": version.file_count, "notes": version.notes}, indent=2))
+
+
+def _course(key: str | None) -> Course | None:
+    if key is None:
+        return None
+    course = db.session.scalar(select(Course).where(Course.key == key))
+    if course is None:
+        raise click.ClickException(f"No course has the key '{key}'; leave out --course to "
+                                   "import a new course.")
+    return course
 
 
 def register_cli(app: Flask) -> None:

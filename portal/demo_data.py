@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 
 from assessments import demo as assessment_demo
 from assessments import services as assessment_services
+from courses import demo as courses_demo
 from portal.auth.models import ADMIN, MANAGER, QA, TRAINER, User
 from portal.extensions import db, utcnow
 from portal.recordings import demo as recordings_demo
@@ -127,7 +128,8 @@ def load(candidates: int = 300, seed: int = 7) -> str:
     return "; ".join((recordings_demo.speak_customer_lines(rng, manager),
                       recordings_demo.record_sample_calls(rng, manager),
                       recordings_demo.record_interviews(rng, manager),
-                      recordings_demo.write_interview_template(manager)))
+                      recordings_demo.write_interview_template(manager),
+                      courses_demo.import_shared_packages(staff[2])))
 
 
 def _apply_and_progress(rng, opening: Opening, candidate: User, manager: User) -> None:

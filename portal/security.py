@@ -5,9 +5,9 @@ from flask_login import current_user
 
 from portal.extensions import login_manager
 
-# Served files: the portal's own, Bootstrap's, and the browser code screening packages ship.
+# Served files: the portal's own, Bootstrap's, and the browser code its packages ship.
 STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static", "assessments.static",
-                              "recordings.static"})
+                              "recordings.static", "courses.static"})
 
 # Everything is served from our own origin (Bootstrap included): no CDN, no inline script.
 # Recordings play from the storage's origin when it hands out signed URLs (S3).

@@ -164,11 +164,18 @@ def playback_response(stored_file: StoredFile):
                                stored_file.content_type)
     if url:
         return redirect(url, code=303)  # S3 answers ranges itself
-    response = send_file(backend.open(stored_file.key), mimetype=stored_file.content_type,
-                         conditional=False, max_age=0)
-    response.content_length = stored_file.size
-    # The size is the row's: send_file cannot tell it from a file object, and ranges need it.
-    response.make_conditional(request.environ, accept_ranges=True,
-                              complete_length=stored_file.size)
+    return inline_response(stored_file.key, stored_file.size, stored_file.content_type)
+
+
+def inline_response(key: str, size: int, content_type: str):
+    """The object's bytes streamed through this process whatever the backend, shown inline and
+    answering range requests, with `content_type` exactly as given (no charset added). For
+    what must come from the portal's own origin; the calling view checks who may have it."""
+    response = send_file(get_storage().open(key), mimetype=content_type, conditional=False,
+                         max_age=0)
+    response.headers["Content-Type"] = content_type
+    response.content_length = size
+    # The size is the caller's: send_file cannot tell it from a file object, and ranges need it.
+    response.make_conditional(request.environ, accept_ranges=True, complete_length=size)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -58,6 +58,7 @@ class A11yData:
     sjt_attempt_id: int       # in progress
     typing_attempt_id: int    # its typing test running
     done_attempt_id: int      # finished
+    course_id: int            # a small SCORM course, imported
 
 
 # --- what to do on a page before checking it -------------------------------------------------
@@ -145,6 +146,11 @@ VISITS = [
           answer_status=422),
     Visit("recording-setup", "manager",
           "/recordings/openings/{assessed_opening_id}/video_interview"),
+    Visit("courses", "manager", "/courses/"),
+    Visit("course", "manager", "/courses/{course_id}"),
+    Visit("course-import", "manager", "/courses/new"),
+    Visit("course-import-errors", "manager", "/courses/new", submit("Upload and import"),
+          answer_status=422),
     Visit("screening-rules", "manager", "/assessments/openings/{assessed_opening_id}/rules"),
     Visit("screening-rules-errors", "manager",
           "/assessments/openings/{assessed_opening_id}/rules",
@@ -259,7 +265,24 @@ def a11y_data(live_app, seed, small_pages) -> A11yData:
         assert match, f"no reset link in the email:\n{body}"
         return A11yData(opening_id=opening.id, apply_opening_id=second.id,
                         application_id=application.id, admin_id=admin.id,
-                        reset_path=match.group(1), **assessed)
+                        reset_path=match.group(1), course_id=_course(manager), **assessed)
+
+
+def _course(manager) -> int:
+    """A small SCORM package imported twice: a course with two versions and a note."""
+    import tempfile
+    from pathlib import Path
+
+    from courses import importing
+    from tests.test_course_import import tiny_package
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = tiny_package(Path(folder) / "course.zip")
+        course = importing.import_package(path, title="Call handling basics",
+                                          actor=manager).course
+        importing.import_package(path, course=course, actor=manager)
+    db.session.commit()
+    return course.id
 
 
 def _assessments_part_way(manager, candidate) -> dict:

@@ -1,0 +1,99 @@
+"""Trainers import SCORM packages: the course catalogue, a course's versions, and the upload
+page (a new course, or a course's next version) with a progress bar (static/upload.js)."""
+
+import contextlib
+import os
+import shutil
+import tempfile
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from courses import catalogue, importing
+from courses.forms import PackageForm
+from courses.models import Course
+from portal import storage
+from portal.auth.models import ADMIN, MANAGER, TRAINER
+from portal.auth.permissions import roles
+from portal.extensions import db
+from portal.request_body import accepts_upload
+
+bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates",
+               static_folder="static")
+
+
+@bp.get("/")
+@roles(TRAINER, MANAGER, ADMIN)
+def index():
+    return render_template("courses/index.html", rows=catalogue.current_versions())
+
+
+@bp.get("/<int:course_id>")
+@roles(TRAINER, MANAGER, ADMIN)
+def course(course_id: int):
+    found = _course_or_404(course_id)
+    return render_template("courses/course.html", course=found,
+                           versions=catalogue.versions_of(found))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(TRAINER, MANAGER, ADMIN)
+@accepts_upload("MAX_UPLOAD_MB")
+def upload():
+    return _upload_page(None)
+
+
+@bp.route("/<int:course_id>/versions/new", methods=["GET", "POST"])
+@roles(TRAINER, MANAGER, ADMIN)
+@accepts_upload("MAX_UPLOAD_MB")
+def new_version(course_id: int):
+    return _upload_page(course_id)
+
+
+def _upload_page(course_id: int | None):
+    """The upload form; posted, the package imported as a new course (`course_id` None) or as
+    the course's next version, or the page again with every problem (422)."""
+    form = PackageForm()
+    problems: tuple[str, ...] = ()
+    if form.validate_on_submit():
+        try:
+            with _saved(form.package.data) as zip_path, importing.unpack(zip_path) as unpacked:
+                # The database only now: on SQLite a POST's first statement takes the write
+                # lock, which the unpacking above would otherwise hold for its whole length.
+                version = importing.store(unpacked, title=form.title.data,
+                                          course=_course_or_404(course_id), actor=current_user)
+        except importing.ImportRefused as refused:
+            problems = refused.problems
+        else:
+            db.session.commit()
+            flash(f"Imported version {version.number} of {version.course.title}: SCORM "
+                  f"{version.scorm_version}, {version.file_count} files.", "success")
+            return redirect(url_for("courses.course", course_id=version.course_id), code=303)
+    target = _course_or_404(course_id)
+    if target:
+        form.title.description = f"Leave empty to keep the title “{target.title}”."
+    status = 422 if problems or form.errors else 200
+    return render_template("courses/upload.html", form=form, problems=problems,
+                           course=target), status
+
+
+def _course_or_404(course_id: int | None) -> Course | None:
+    if course_id is None:
+        return None
+    found = db.session.get(Course, course_id)
+    if found is None or found.archived_at is not None:
+        abort(404)
+    return found
+
+
+@contextlib.contextmanager
+def _saved(upload):
+    """The uploaded file as a file of its own (the package reader opens a path), copied in
+    chunks from where Werkzeug spooled it, and deleted afterwards."""
+    handle, path = tempfile.mkstemp(prefix="course-upload-", suffix=".zip")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            shutil.copyfileobj(upload.stream, out, storage.CHUNK)
+        yield path
+    finally:
+        os.unlink(path)
