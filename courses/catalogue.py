@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from courses.models import Course, CourseVersion
+from courses.tracking_models import Attempt, Registration
 from portal.extensions import db
 
 
@@ -28,3 +29,18 @@ def versions_of(course: Course) -> list[CourseVersion]:
         select(CourseVersion).where(CourseVersion.course_id == course.id)
         .options(selectinload(CourseVersion.imported_by))
         .order_by(CourseVersion.number.desc())))
+
+
+def learners_of(course: Course) -> list[tuple]:
+    """Each registration with its last attempt (None before the first) and that attempt's
+    version number: which version each learner is on. Two queries."""
+    rows = list(db.session.scalars(
+        select(Registration).where(Registration.course_id == course.id)
+        .options(selectinload(Registration.learner)).order_by(Registration.id)))
+    last = {}
+    for attempt, number in db.session.execute(
+            select(Attempt, CourseVersion.number).join(CourseVersion)
+            .where(Attempt.registration_id.in_([r.id for r in rows]))
+            .order_by(Attempt.number)):
+        last[attempt.registration_id] = (attempt, number)
+    return [(row, *last.get(row.id, (None, None))) for row in rows]

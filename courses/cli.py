@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from courses import importing
+from courses import importing, registrations
 from courses.models import Course
 from courses.scorm import manifest, package
 from portal.extensions import db
@@ -55,6 +55,20 @@ def import_command(zip_file: Path, course_key: str | None, title: str | None) ->
     click.echo(json.dumps({"course_id": version.course_id, "course_key": version.course.key,
                            "version": version.number, "scorm_version": version.scorm_version,
                            "files": version.file_count, "notes": version.notes}, indent=2))
+
+
+@group.command("register")
+@click.argument("course_key", metavar="COURSE")
+@click.argument("emails", nargs=-1, required=True, metavar="EMAIL...")
+def register_command(course_key: str, emails: tuple[str, ...]) -> None:
+    """Register learners (by their accounts' email addresses) to the course COURSE (its key,
+    as `import` printed it); prints who was registered and who skipped, and why."""
+    course = _course(course_key)
+    added, skipped = registrations.register_emails(course, " ".join(emails))
+    db.session.commit()
+    click.echo(json.dumps({"course": course.key, "registered": [r.learner.email for r in added],
+                           "skipped": [{"email": e, "why": why} for e, why in skipped]},
+                          indent=2))
 
 
 def _course(key: str | None) -> Course | None:

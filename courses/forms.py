@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField, SubmitField
-from wtforms.validators import Length, Optional
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
 
 from portal.text import clean_line
 
@@ -16,3 +16,21 @@ class PackageForm(FlaskForm):
         Optional(), Length(max=200, message="Keep the title under 200 characters.")],
         description="Leave empty to use the title in the package's manifest.")
     submit = SubmitField("Upload and import")
+
+
+class PolicyForm(FlaskForm):
+    max_attempts = IntegerField("Most attempts a learner may make", validators=[
+        Optional(), NumberRange(1, 100, "From 1 to 100, or empty for no limit.")],
+        description="Empty: no limit. Once the last allowed attempt is completed, the course "
+                    "opens for review only.")
+    new_attempt = SelectField("A new attempt starts")
+    grading = SelectField("The learner's result is the")
+    save = SubmitField("Save the attempt rules")
+
+
+class RegisterForm(FlaskForm):
+    emails = TextAreaField("Learners' email addresses", validators=[
+        Length(max=20000, message="Paste at most a few hundred addresses at once.")],
+        render_kw={"rows": 3},
+        description="One or more, separated by commas, spaces or new lines.")
+    register = SubmitField("Register")

@@ -21,6 +21,11 @@ class Course(db.Model):
                                                                  ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Attempt policies (registrations.py): at most this many (None: no limit); when a launch
+    # starts a new one (never, completed, always); which attempts grade the registration.
+    max_attempts: Mapped[int | None]
+    new_attempt: Mapped[str] = mapped_column(String(12), default="never")
+    grading: Mapped[str] = mapped_column(String(16), default="highest")
 
     created_by: Mapped[User | None] = relationship()
 

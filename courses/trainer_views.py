@@ -6,11 +6,11 @@ import os
 import shutil
 import tempfile
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from courses import catalogue, importing
-from courses.forms import PackageForm
+from courses import catalogue, importing, registrations
+from courses.forms import PackageForm, PolicyForm, RegisterForm
 from courses.models import Course
 from portal import storage
 from portal.auth.models import ADMIN, MANAGER, TRAINER
@@ -32,8 +32,51 @@ def index():
 @roles(TRAINER, MANAGER, ADMIN)
 def course(course_id: int):
     found = _course_or_404(course_id)
-    return render_template("courses/course.html", course=found,
-                           versions=catalogue.versions_of(found))
+    return _course_page(found, _policy_form(found), RegisterForm())
+
+
+def _policy_form(course: Course, formdata=None) -> PolicyForm:
+    form = PolicyForm(formdata=formdata, obj=course if formdata is None else None)
+    form.new_attempt.choices = list(registrations.NEW_ATTEMPT.items())
+    form.grading.choices = list(registrations.GRADING.items())
+    return form
+
+
+def _course_page(course: Course, policy: PolicyForm, register: RegisterForm,
+                 status: int = 200):
+    return render_template("courses/course.html", course=course,
+                           versions=catalogue.versions_of(course),
+                           learners=catalogue.learners_of(course), policy=policy,
+                           register=register), status
+
+
+@bp.post("/<int:course_id>/policy")
+@roles(TRAINER, MANAGER, ADMIN)
+def policy(course_id: int):
+    found = _course_or_404(course_id)
+    form = _policy_form(found, request.form)
+    if not form.validate():
+        return _course_page(found, form, RegisterForm(), 422)
+    registrations.set_policy(found, form.max_attempts.data, form.new_attempt.data,
+                             form.grading.data, current_user)
+    db.session.commit()
+    flash("Attempt rules saved.", "success")
+    return redirect(url_for(".course", course_id=found.id), code=303)
+
+
+@bp.post("/<int:course_id>/learners")
+@roles(TRAINER, MANAGER, ADMIN)
+def register_learners(course_id: int):
+    found = _course_or_404(course_id)
+    form = RegisterForm()
+    if not form.validate_on_submit():
+        return _course_page(found, _policy_form(found), form, 422)
+    added, skipped = registrations.register_emails(found, form.emails.data or "")
+    db.session.commit()
+    flash(f"{len(added)} learner{'s' if len(added) != 1 else ''} registered."
+          + ("".join(f" Skipped {email}: {why}." for email, why in skipped[:20])),
+          "success" if not skipped else "warning")
+    return redirect(url_for(".course", course_id=found.id) + "#learners", code=303)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -84,6 +84,7 @@ def _register_models() -> None:
     """Import every package's models so that Alembic and relationships see all tables."""
     import assessments.models  # noqa: F401
     import courses.models  # noqa: F401
+    import courses.tracking_models  # noqa: F401
     import portal.audit  # noqa: F401
     import portal.auth.models  # noqa: F401
     import portal.jobs  # noqa: F401
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from assessments.results_views import bp as assessment_results_bp
     from assessments.views import bp as assessment_banks_bp
     from courses.content_views import bp as course_content_bp
+    from courses.player_views import bp as course_player_bp
     from courses.trainer_views import bp as courses_bp
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
@@ -117,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
                       assessment_banks_bp, assessments_bp, assessment_results_bp,
                       readiness_bp, readiness_speed_bp, recordings_bp, recording_uploads_bp,
                       recording_review_bp, recording_setup_bp, courses_bp, course_content_bp,
+                      course_player_bp,
                       health_bp):
         app.register_blueprint(blueprint)
 

@@ -5,6 +5,8 @@ takes more declares it:
 
     @accepts_upload("MAX_UPLOAD_MB")    multipart file parts, up to that many megabytes
     @accepts_json                        an application/json body (API endpoints)
+    @accepts_beacon                      JSON sent as application/json or, as
+                                         navigator.sendBeacon sends it, text/plain
     @accepts_bytes("SETTING_MB")         a raw application/octet-stream body up to that many
                                          megabytes, which the view reads itself
 
@@ -16,6 +18,7 @@ from flask import Flask, abort, current_app, request
 
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 JSON_TYPE = "application/json"
+TEXT_TYPE = "text/plain"
 BYTES_TYPE = "application/octet-stream"
 METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -32,6 +35,14 @@ def accepts_upload(megabytes_setting: str):
 
 def accepts_json(view):
     view.accepts_json = True
+    return view
+
+
+def accepts_beacon(view):
+    """JSON from fetch (application/json) or from navigator.sendBeacon, which can only send
+    text/plain without a preflight: the view parses request.get_data() itself."""
+    view.accepts_json = True
+    view.accepts_beacon = True
     return view
 
 
@@ -78,6 +89,10 @@ def _check_body() -> None:
     if not has_body and not request.mimetype:
         return
     if request.mimetype == BYTES_TYPE and getattr(view, "accepts_bytes", False):
+        return
+    if request.mimetype == TEXT_TYPE and getattr(view, "accepts_beacon", False):
+        if "\x00" in request.get_data(as_text=True):
+            abort(400)
         return
     if request.mimetype == JSON_TYPE and getattr(view, "accepts_json", False):
         if contains_nul(request.get_json(silent=True)):

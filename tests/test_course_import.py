@@ -416,14 +416,16 @@ def test_content_answers_only_files_of_the_version(client, login, trainer, impor
     assert client.get(f"/courses/content/{imported.id + 1}/index.html").status_code == 404
 
 
-def test_content_is_for_staff_and_agents_only(client, login, make_user, imported):
-    url = f"/courses/content/{imported.id}/index.html"
+def test_content_is_for_staff_and_registered_learners_only(client, login, make_user, imported):
+    from courses import registrations
 
+    url = f"/courses/content/{imported.id}/index.html"
     assert client.get(url).status_code == 302  # to the sign-in page
-    login(client, make_user(roles=("candidate",)))
-    assert client.get(url).status_code == 403
-    client.post("/logout")
-    login(client, make_user(roles=("agent",)))
+    learner = make_user(roles=("agent",))
+    login(client, learner)
+    assert client.get(url).status_code == 404  # not registered: it does not exist for them
+    registrations.register(imported.course, learner)
+    db.session.commit()
     answer = client.get(url)
     assert (answer.status_code, answer.data) == (200, PAGE)
     assert "charset" not in answer.headers["Content-Type"]  # the page's own <meta> decides

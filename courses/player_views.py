@@ -1,0 +1,193 @@
+"""Learners run their courses: "My courses" (each registration with its status, score, time and
+attempts), the player (the SCO in a frame, the course's table of contents, the run-time API in
+scorm_runtime.js), and the player's two calls: a SCO's state at launch, and commits. Trainers
+preview any course version in the same player without tracking.
+
+A commit is authenticated by the session cookie AND the attempt's token in its body: the final
+commit is a navigator.sendBeacon, which carries no custom header, so the token stands in for
+the CSRF header (another site can make the browser send the cookie, not know the token)."""
+
+import hmac
+import json
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from courses import registrations, sco_sessions
+from courses.models import CourseVersion
+from courses.scorm import datamodel, hrefs
+from courses.tracking_models import Attempt, Registration
+from portal.auth.models import ADMIN, MANAGER, TRAINER
+from portal.auth.permissions import roles, signed_in
+from portal.extensions import csrf, db, writes_on_get
+from portal.request_body import accepts_beacon
+
+bp = Blueprint("course_player", __name__, url_prefix="/me/courses",
+               template_folder="templates")
+STAFF = (TRAINER, MANAGER, ADMIN)
+
+
+@bp.get("/")
+@signed_in
+def index():
+    rows = db.session.scalars(select(Registration).where(
+        Registration.learner_id == current_user.id).order_by(Registration.id))
+    return render_template("courses/my_courses.html", registrations=[
+        (row, registrations.may_start_new(row)) for row in rows])
+
+
+@bp.post("/<int:registration_id>/launch")
+@signed_in
+def launch(registration_id: int):
+    registration = _own(Registration, registration_id)
+    try:
+        opened = registrations.open_for_learner(
+            registration, new=request.form.get("new") == "1")
+    except registrations.RegistrationRefused as refused:
+        abort(409, str(refused))
+    db.session.commit()
+    return redirect(url_for(".player", attempt_id=opened.attempt.id))
+
+
+def _own(model, row_id: int):
+    """The signed-in learner's own registration or attempt; anyone else's is not found."""
+    if model is Registration:
+        row = db.session.scalar(select(Registration).where(
+            Registration.id == row_id, Registration.learner_id == current_user.id))
+    else:
+        row = db.session.scalar(select(Attempt).join(Registration).where(
+            Attempt.id == row_id, Registration.learner_id == current_user.id))
+    if row is None:
+        abort(404)
+    return row
+
+
+def _tracked(attempt: Attempt) -> bool:
+    """Whether a launch of this attempt records: it is the registration's last attempt and
+    the attempts are not used up (else the course opens for review, nothing stored)."""
+    registration = attempt.registration
+    return attempt.id == registrations.attempts_of(registration)[-1].id \
+        and not registrations.locked(registration)
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@signed_in
+def player(attempt_id: int):
+    attempt = _own(Attempt, attempt_id)
+    urls = {"state": url_for(".state", attempt_id=attempt.id, item="__item__"),
+            "commit": url_for(".commit", attempt_id=attempt.id, item="__item__"),
+            "exit": url_for(".index")}
+    return _player_page(attempt.version, attempt, attempt.bookmark, urls)
+
+
+def _player_page(version: CourseVersion, attempt, bookmark, urls: dict):
+    items = [{"identifier": item["identifier"], "title": item["title"],
+              "depth": item["depth"], "launchable": bool(item.get("launch")),
+              "visible": item.get("isvisible", True), "disabled": False}
+             for item in sco_sessions.items_of(version.manifest)]
+    launchable = [i["identifier"] for i in items if i["launchable"]]
+    first = bookmark if bookmark in launchable else (launchable[0] if launchable else None)
+    urls = {**urls, "table": url_for(".table", version=version.scorm_version)}
+    return render_template("courses/player.html", course=version.course, version=version,
+                           attempt=attempt, items=items, first_item=first, urls=urls,
+                           token=attempt.token if attempt else "")
+
+
+@bp.get("/scorm/<version>/table.json")
+@signed_in
+def table(version: str):
+    if version not in datamodel.VERSIONS:
+        abort(404)
+    response = jsonify(datamodel.table_as_json(version))
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.get("/attempts/<int:attempt_id>/scos/<item>/state")
+@signed_in
+@writes_on_get  # a launch starts a session
+def state(attempt_id: int, item: str):
+    attempt = _own(Attempt, attempt_id)
+    launched = sco_sessions.launch(attempt, item, current_user, credit=_tracked(attempt))
+    if launched is None:
+        abort(404)
+    db.session.commit()
+    return jsonify(values=launched.values, seq=launched.seq, is_sco=launched.is_sco,
+                   launch=_content_url(attempt.version, launched.launch))
+
+
+def _content_url(version: CourseVersion, launch: str) -> str:
+    path, _, query = launch.partition("?")
+    url = url_for("course_content.file", version_id=version.id, path=path)
+    return hrefs.with_parameters(url, "?" + query) if query else url
+
+
+@bp.post("/attempts/<int:attempt_id>/scos/<item>/commit")
+@signed_in
+@csrf.exempt  # a beacon cannot send the CSRF header: the attempt's token in the body instead
+@accepts_beacon
+def commit(attempt_id: int, item: str):
+    attempt = _own(Attempt, attempt_id)
+    body = _body()
+    if not hmac.compare_digest(str(body.get("token", "")), attempt.token):
+        abort(403)
+    try:
+        done = sco_sessions.commit(attempt, item, body.get("seq"), body.get("changes"),
+                                   bool(body.get("terminate")))
+    except sco_sessions.CommitRefused as refused:
+        db.session.rollback()
+        return jsonify(ok=False, error=refused.message, errors=refused.errors), refused.status
+    if done.stale:
+        db.session.rollback()
+        return jsonify(ok=False, stale=True), 409
+    registrations.roll_up(attempt)
+    db.session.commit()
+    return jsonify(ok=True, stale=False, completion=done.completion, success=done.success)
+
+
+def _body() -> dict:
+    try:
+        body = json.loads(request.get_data(as_text=True) or "null")
+    except ValueError:
+        abort(400, "The commit is not JSON.")
+    if not isinstance(body, dict):
+        abort(400, "The commit is a JSON object.")
+    return body
+
+
+# --- trainers' preview: the same player, nothing recorded ----------------------------------------
+
+@bp.get("/preview/<int:version_id>")
+@roles(*STAFF)
+def preview(version_id: int):
+    version = db.get_or_404(CourseVersion, version_id)
+    urls = {"state": url_for(".preview_state", version_id=version.id, item="__item__"),
+            "commit": url_for(".preview_commit", version_id=version.id, item="__item__"),
+            "exit": url_for("courses.course", course_id=version.course_id)}
+    return _player_page(version, None, None, urls)
+
+
+@bp.get("/preview/<int:version_id>/scos/<item>/state")
+@roles(*STAFF)
+def preview_state(version_id: int, item: str):
+    version = db.get_or_404(CourseVersion, version_id)
+    found = next((i for i in sco_sessions.items_of(version.manifest)
+                  if i["identifier"] == item and i.get("launch")), None)
+    if found is None:
+        abort(404)
+    values = sco_sessions.seed(version.scorm_version, found, current_user, None, credit=False)
+    return jsonify(values=values, seq=0, is_sco=bool(found.get("is_sco")),
+                   launch=_content_url(version, found["launch"]))
+
+
+@bp.post("/preview/<int:version_id>/scos/<item>/commit")
+@roles(*STAFF)
+@csrf.exempt
+@accepts_beacon
+def preview_commit(version_id: int, item: str):
+    """Accepted and kept nowhere: a preview records nothing."""
+    db.get_or_404(CourseVersion, version_id)
+    _body()
+    return jsonify(ok=True, stale=False, tracked=False)
+
