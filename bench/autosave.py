@@ -22,32 +22,27 @@ Target: ours/minimal throughput >= 0.6 on each database. The last line is machin
 # ruff: noqa: E402  (the repository root goes on sys.path before the project is imported)
 
 import argparse
-import gc
 import json
 import os
 import re
-import statistics
 import sys
 import tempfile
-import time
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import Flask, jsonify, request
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import create_engine, text
 
 from assessments import services as assessments
 from bench import people
 from bench.databases import fresh_database
+from bench.versus import DEFAULT_SERVER, Endpoint, race, report, server_problem
 from portal.extensions import db
 from tests.conftest import IsolatedClient, test_config
 
 PASSWORD, TARGET_RATIO, ITEMS, COUNT_SAVES = "Bench-Autosave-Password-3", 0.6, 50, 10
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432"
 BANK = """\
 key: bench_habits
 title: Work habits (bench)
@@ -62,8 +57,6 @@ items:
 """ + "".join(f"  - {{id: g{n}, text: Grit statement {n}, scale: grit, "
               f"keyed: {'minus' if n % 2 else 'plus'}}}\n" for n in range(1, ITEMS + 1))
 TAB = re.compile(r'data-tab="([0-9a-f]+)"')
-# Transaction control is not a query (SQLite sends BEGIN IMMEDIATE, PostgreSQL's is implicit).
-NOT_QUERIES = ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK")
 MINIMAL_TABLE = {
     "sqlite": "CREATE TABLE bench_minimal_answers (attempt_id INTEGER NOT NULL, "
               "item_id VARCHAR(60) NOT NULL, value JSON, seq INTEGER NOT NULL, "
@@ -82,21 +75,6 @@ UPSERT = text(
 
 
 # --- the two endpoints ----------------------------------------------------------------------
-
-def server_problem(server_url: str) -> str | None:
-    """Why the PostgreSQL server cannot be used, or None when it can."""
-    try:
-        url = make_url(server_url).set(drivername="postgresql+psycopg")
-        engine = create_engine(url, connect_args={"connect_timeout": 3})
-        try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        finally:
-            engine.dispose()
-    except Exception as error:  # any failure to reach it means: no PostgreSQL for this run
-        return f"{type(error).__name__}: {str(error).strip().splitlines()[0]}"
-    return None
-
 
 def portal_site(url: str, tmp: Path):
     """The portal on a fresh schema, a candidate signed in on an open attempt: (app, client,
@@ -155,54 +133,22 @@ def minimal_app(url: str) -> tuple[Flask, object]:
 
 # --- measuring ------------------------------------------------------------------------------
 
-@dataclass
-class Endpoint:
-    label: str
-    client: object
-    path: str
-    tab: str
-    engine: object
-    seq: int = 0
-    rates: list[float] = field(default_factory=list)
-    counted: dict[str, list[str]] = field(default_factory=dict)  # statements, by phase
+def saver(client, path: str, tab: str, label: str):
+    """One real write per call: the next item in turn, a higher seq than any before."""
+    seq = 0
 
-    def save(self) -> None:
-        """One real write: the next item in turn, a higher seq than any before."""
-        self.seq += 1
-        item = f"g{(self.seq - 1) % ITEMS + 1}"
-        response = self.client.post(self.path, data={
-            "item": item, "seq": self.seq, "tab": self.tab,
-            f"a-{item}": (self.seq - 1) // ITEMS % 5 + 1})  # each pass changes every answer
+    def save() -> None:
+        nonlocal seq
+        seq += 1
+        item = f"g{(seq - 1) % ITEMS + 1}"
+        response = client.post(path, data={
+            "item": item, "seq": seq, "tab": tab,
+            f"a-{item}": (seq - 1) // ITEMS % 5 + 1})  # each pass changes every answer
         body = response.get_json(silent=True) or {}
         if response.status_code != 200 or not body.get("saved") or body.get("stale"):
-            raise SystemExit(f"{self.label}: save {self.seq} answered "
-                             f"{response.status_code} {body}")
+            raise SystemExit(f"{label}: save {seq} answered {response.status_code} {body}")
 
-    def count(self, saves: int) -> list[str]:
-        """The statements of `saves` saves, listened to outside the timed rounds."""
-        statements = []
-
-        def listen(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(self.engine, "before_cursor_execute", listen)
-        try:
-            for _ in range(saves):
-                self.save()
-        finally:
-            event.remove(self.engine, "before_cursor_execute", listen)
-        return statements
-
-    def timed_round(self, requests: int) -> None:
-        gc.collect()
-        started = time.perf_counter()
-        for _ in range(requests):
-            self.save()
-        self.rates.append(requests / (time.perf_counter() - started))
-
-    @property
-    def per_s(self) -> float:
-        return statistics.median(self.rates)
+    return save
 
 
 def measure(kind: str, url: str, tmp: Path, args) -> tuple[Endpoint, Endpoint]:
@@ -210,49 +156,17 @@ def measure(kind: str, url: str, tmp: Path, args) -> tuple[Endpoint, Endpoint]:
     with app.app_context():
         portal_engine = db.engine
     mini, mini_engine = minimal_app(url)
-    ours = Endpoint("ours", client, f"/me/assessments/attempts/{attempt_id}/answers", tab,
-                    portal_engine)
-    minimal = Endpoint("minimal", mini.test_client(), f"/attempts/{attempt_id}/answers", tab,
-                       mini_engine)
+    ours = Endpoint("ours", saver(client, f"/me/assessments/attempts/{attempt_id}/answers",
+                                  tab, "ours"), portal_engine)
+    minimal = Endpoint("minimal", saver(mini.test_client(), f"/attempts/{attempt_id}/answers",
+                                        tab, "minimal"), mini_engine)
     try:
-        for endpoint in (ours, minimal):
-            for _ in range(args.warmup):
-                endpoint.save()
-            endpoint.counted["first"] = endpoint.count(COUNT_SAVES)
-        for number in range(args.rounds):
-            # The order alternates, so a burst of background load hits both alike.
-            for endpoint in (ours, minimal) if number % 2 == 0 else (minimal, ours):
-                endpoint.timed_round(args.requests)
-        for endpoint in (ours, minimal):
-            endpoint.counted["change"] = endpoint.count(COUNT_SAVES)
+        race(kind, ours, minimal, args, {"first": "first answer to an item",
+                                         "change": "changed answer"}, "save", COUNT_SAVES)
     finally:
         portal_engine.dispose()  # so that the server database can be dropped
         mini_engine.dispose()
-    print(f"\n{kind}: {args.rounds} rounds x {args.requests} saves each, after "
-          f"{args.warmup} warm-up saves")
-    print(f"{'endpoint':<9} {'median/s':>9} {'ms/save':>8}  rounds (/s)")
-    for e in (ours, minimal):
-        rounds = " ".join(f"{rate:.0f}" for rate in e.rates)
-        print(f"{e.label:<9} {e.per_s:>9.1f} {1000 / e.per_s:>8.2f}  {rounds}")
-    print("SQL statements per save (queries; all statements by kind, BEGIN included):")
-    for phase, what in (("first", "first answer to an item"), ("change", "changed answer")):
-        for e in (ours, minimal):
-            print(f"  {what:<23} {e.label:<8} {queries(e.counted[phase]):>5g}  "
-                  f"{kinds(e.counted[phase])}")
-    print(f"{kind} ratio (ours/minimal): {ours.per_s / minimal.per_s:.2f}")
     return ours, minimal
-
-
-def queries(statements: list[str]) -> float:
-    """Statements per save that are queries, not transaction control."""
-    kept = [s for s in statements if not s.lstrip().upper().startswith(NOT_QUERIES)]
-    return len(kept) / COUNT_SAVES
-
-
-def kinds(statements: list[str]) -> str:
-    """Statements per save by kind, e.g. '9 SELECT, 2 BEGIN, 1 UPDATE'."""
-    found = Counter(s.split(None, 1)[0].upper() for s in statements)
-    return ", ".join(f"{n / COUNT_SAVES:g} {kind}" for kind, n in found.most_common())
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -279,18 +193,7 @@ def main() -> None:
         else:
             with fresh_database(args.database_url, Path(tmp), "bench_autosave") as url:
                 results["postgres"] = measure("postgres", url, Path(tmp), args)
-    ratios = {kind: ours.per_s / minimal.per_s for kind, (ours, minimal) in results.items()}
-    worst = min(ratios.values())
-    print(f"\ntarget: ratio >= {TARGET_RATIO} on each database; lowest {worst:.2f} "
-          f"({min(ratios, key=ratios.get)})")
-    if worst < TARGET_RATIO:
-        print(f"below target ({worst:.2f} < {TARGET_RATIO})")
-    fields = [f"ratio={worst:.2f}"]
-    fields += [f"{kind}_ratio={ratios[kind]:.2f}" for kind in results]
-    for kind, (ours, minimal) in results.items():
-        fields += [f"{kind}_ours_per_s={ours.per_s:.1f}",
-                   f"{kind}_minimal_per_s={minimal.per_s:.1f}"]
-    print(f"RESULT name=autosave {' '.join(fields)} target={TARGET_RATIO}")
+    report("autosave", results, TARGET_RATIO)
 
 
 if __name__ == "__main__":

@@ -7,20 +7,22 @@ A commit is authenticated by the session cookie AND the attempt's token in its b
 commit is a navigator.sendBeacon, which carries no custom header, so the token stands in for
 the CSRF header (another site can make the browser send the cookie, not know the token)."""
 
+import functools
 import hmac
 import json
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from courses import registrations, sco_sessions
 from courses.models import CourseVersion
 from courses.scorm import datamodel, hrefs
-from courses.tracking_models import Attempt, Registration
+from courses.tracking_models import Attempt, Registration, ScoState
+from portal.auth import sessions
 from portal.auth.models import ADMIN, MANAGER, TRAINER
-from portal.auth.permissions import roles, signed_in
-from portal.extensions import csrf, db, writes_on_get
+from portal.auth.permissions import first_tries, roles, signed_in
+from portal.extensions import csrf, db, utcnow, writes_on_get
 from portal.request_body import accepts_beacon
 
 bp = Blueprint("course_player", __name__, url_prefix="/me/courses",
@@ -85,7 +87,7 @@ def _player_page(version: CourseVersion, attempt, bookmark, urls: dict):
     items = [{"identifier": item["identifier"], "title": item["title"],
               "depth": item["depth"], "launchable": bool(item.get("launch")),
               "visible": item.get("isvisible", True), "disabled": False}
-             for item in sco_sessions.items_of(version.manifest)]
+             for item in sco_sessions.facts(version).items]
     launchable = [i["identifier"] for i in items if i["launchable"]]
     first = bookmark if bookmark in launchable else (launchable[0] if launchable else None)
     urls = {**urls, "table": url_for(".table", version=version.scorm_version)}
@@ -123,8 +125,54 @@ def _content_url(version: CourseVersion, launch: str) -> str:
     return hrefs.with_parameters(url, "?" + query) if query else url
 
 
+def _commit_quickly(claim: sessions.Claim, attempt_id: int, item: str):
+    """The usual commit (a page turn) in two statements: the SCO's state loaded for update in
+    one query that also checks the claimed session is a live one of the attempt's learner
+    (permissions.first_tries), then its update. None: the full path decides and says why
+    (not signed in, not theirs, a bad token, a refusal) or rolls up what changed."""
+    body = _parsed(request.get_data(as_text=True))
+    try:
+        sco_sessions.check_shape(body.get("seq"), body.get("changes"))
+    except sco_sessions.CommitRefused:
+        return None
+    found = db.session.execute(_state_of_live_learner(claim.roles), {
+        **claim.params(), "attempt_id": attempt_id, "item": item}).first()
+    if found is None or not hmac.compare_digest(str(body.get("token", "")), found.token) \
+            or utcnow() - found.last_activity_at > registrations.ACTIVITY_EVERY:
+        return None
+    try:
+        done = sco_sessions.apply(found.ScoState, sco_sessions.facts_of(
+            found.id, found.package_sha256), body["seq"], body["changes"],
+            bool(body.get("terminate")))
+    except sco_sessions.CommitRefused:
+        db.session.rollback()
+        return None
+    if done.stale or done.outcome_changed:  # the full path answers or rolls up
+        db.session.rollback()
+        return None
+    db.session.commit()
+    return jsonify(ok=True, stale=False, completion=done.completion, success=done.success)
+
+
+@functools.cache
+def _state_of_live_learner(roles: tuple[str, ...]):
+    """A SCO's state for update, with what the quick commit needs of its attempt, found only
+    when the claimed session is a live one of the attempt's learner. Built once: building a
+    statement costs more than running this one."""
+    return (select(ScoState, Attempt.token, CourseVersion.id, CourseVersion.package_sha256,
+                   Attempt.last_activity_at)
+            .join(Attempt, Attempt.id == ScoState.attempt_id)
+            .join(Registration, Registration.id == Attempt.registration_id)
+            .join(CourseVersion, CourseVersion.id == Attempt.version_id)
+            .where(ScoState.attempt_id == bindparam("attempt_id"),
+                   ScoState.item == bindparam("item"),
+                   sessions.live_session_of(Registration.learner_id, roles))
+            .with_for_update(of=ScoState))
+
+
 @bp.post("/attempts/<int:attempt_id>/scos/<item>/commit")
 @signed_in
+@first_tries(_commit_quickly)
 @csrf.exempt  # a beacon cannot send the CSRF header: the attempt's token in the body instead
 @accepts_beacon
 def commit(attempt_id: int, item: str):
@@ -141,19 +189,28 @@ def commit(attempt_id: int, item: str):
     if done.stale:
         db.session.rollback()
         return jsonify(ok=False, stale=True), 409
-    registrations.roll_up(attempt)
+    if done.outcome_changed:  # a page turn changes nothing the roll-ups read
+        registrations.roll_up(attempt)
+    else:
+        registrations.touch(attempt)
     db.session.commit()
     return jsonify(ok=True, stale=False, completion=done.completion, success=done.success)
 
 
 def _body() -> dict:
-    try:
-        body = json.loads(request.get_data(as_text=True) or "null")
-    except ValueError:
-        abort(400, "The commit is not JSON.")
-    if not isinstance(body, dict):
-        abort(400, "The commit is a JSON object.")
+    body = _parsed(request.get_data(as_text=True))
+    if not body:
+        abort(400, "A commit is a JSON object.")
     return body
+
+
+def _parsed(text: str) -> dict:
+    """The commit's JSON object, or {} when it is none."""
+    try:
+        body = json.loads(text or "null")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 # --- trainers' preview: the same player, nothing recorded ----------------------------------------
@@ -172,7 +229,7 @@ def preview(version_id: int):
 @roles(*STAFF)
 def preview_state(version_id: int, item: str):
     version = db.get_or_404(CourseVersion, version_id)
-    found = next((i for i in sco_sessions.items_of(version.manifest)
+    found = next((i for i in sco_sessions.facts(version).items
                   if i["identifier"] == item and i.get("launch")), None)
     if found is None:
         abort(404)

@@ -12,12 +12,13 @@ import re
 import secrets
 import statistics
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from courses import sco_status
 from courses.models import Course, CourseVersion
-from courses.sco_sessions import items_of
+from courses.sco_sessions import facts
 from courses.tracking_models import Attempt, Registration, ScoState
 from portal import audit
 from portal.auth.models import User
@@ -26,6 +27,7 @@ from portal.extensions import db, utcnow
 NEW_ATTEMPT = {"never": "When the learner chooses, once the last one is completed",
                "completed": "Automatically, once the last one is completed",
                "always": "Every time the learner opens the course"}
+ACTIVITY_EVERY = timedelta(minutes=1)
 GRADING = {"highest": "Highest attempt", "average": "Average of the attempts",
            "first": "First attempt", "last_completed": "Last completed attempt"}
 
@@ -148,8 +150,17 @@ def roll_up(attempt: Attempt) -> None:
     _roll_up_registration(attempt.registration)
 
 
+def touch(attempt: Attempt) -> None:
+    """Note the activity, at most once a minute: a write per page turn would cost more than
+    the page turn's own."""
+    now = utcnow()
+    if now - attempt.last_activity_at > ACTIVITY_EVERY:
+        attempt.last_activity_at = now
+        attempt.registration.last_activity_at = now
+
+
 def _launchable(attempt: Attempt) -> list[dict]:
-    return [item for item in items_of(attempt.version.manifest) if item.get("launch")]
+    return [item for item in facts(attempt.version).items if item.get("launch")]
 
 
 def _roll_up_registration(registration: Registration) -> None:

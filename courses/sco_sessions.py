@@ -15,11 +15,13 @@ total time. Completion, success and score follow sco_status; the attempt and reg
 roll up in registrations.py.
 """
 
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
 from courses import sco_status
+from courses.models import CourseVersion
 from courses.scorm import rte
 from courses.tracking_models import Attempt, ScoInteraction, ScoObjective, ScoState
 from portal.extensions import db
@@ -71,6 +73,27 @@ class Committed:
     stale: bool
     completion: str = ""
     success: str = ""
+    outcome_changed: bool = False
+
+
+@dataclass(frozen=True)
+class VersionFacts:
+    scorm_version: str
+    items: tuple[dict, ...]  # the default organization's, in tree order
+
+
+def facts(version: CourseVersion) -> VersionFacts:
+    """What the run-time needs of a course version, read once per worker: a version never
+    changes, and its manifest is the largest thing a commit would otherwise load. Remembered
+    by id and package checksum: a restored database may give an id to another package."""
+    return facts_of(version.id, version.package_sha256)
+
+
+@functools.lru_cache(maxsize=256)
+def facts_of(version_id: int, package_sha256: str) -> VersionFacts:
+    row = db.session.execute(select(CourseVersion.scorm_version, CourseVersion.manifest)
+                             .where(CourseVersion.id == version_id)).one()
+    return VersionFacts(row.scorm_version, tuple(items_of(row.manifest)))
 
 
 def items_of(manifest: dict) -> list[dict]:
@@ -90,7 +113,7 @@ def items_of(manifest: dict) -> list[dict]:
 
 
 def item_of(attempt: Attempt, identifier: str) -> dict | None:
-    return next((item for item in items_of(attempt.version.manifest)
+    return next((item for item in facts(attempt.version).items
                  if item["identifier"] == identifier and item.get("launch")), None)
 
 
@@ -166,7 +189,7 @@ def launch(attempt: Attempt, identifier: str, learner, credit: bool = True) -> L
     item = item_of(attempt, identifier)
     if item is None:
         return None
-    version = attempt.version.scorm_version
+    version = facts(attempt.version).scorm_version
     state = db.session.get(ScoState, (attempt.id, identifier))
     values = seed(version, item, learner, state, credit)
     if not credit:
@@ -184,23 +207,36 @@ def launch(attempt: Attempt, identifier: str, learner, credit: bool = True) -> L
 
 
 def commit(attempt: Attempt, identifier: str, seq, changes, terminate: bool) -> Committed:
-    """Apply a commit of the item's current session, or CommitRefused."""
-    if not isinstance(seq, int) or isinstance(seq, bool) or not _calls(changes):
-        raise CommitRefused(400, "A commit is a sequence number and a list of [name, value].")
+    """Apply a commit of the item's current session, or CommitRefused. `Committed.outcome`
+    says whether completion, success, score or time changed (what the roll-ups read)."""
+    check_shape(seq, changes)
     state = db.session.scalar(select(ScoState).where(
         ScoState.attempt_id == attempt.id, ScoState.item == identifier).with_for_update())
     if state is None:
         raise CommitRefused(404, "This lesson was not launched in this attempt.")
+    return apply(state, facts(attempt.version), seq, changes, terminate)
+
+
+def check_shape(seq, changes) -> None:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not _calls(changes):
+        raise CommitRefused(400, "A commit is a sequence number and a list of [name, value].")
+
+
+def apply(state: ScoState, known: VersionFacts, seq: int, changes: list,
+          terminate: bool) -> Committed:
+    """A commit applied to its SCO's state, loaded for update (commit, or the player's
+    quicker path that loads it along with the session check)."""
     session_end = (state.seq // SESSION_STRIDE + 1) * SESSION_STRIDE
     if state.terminated or not state.seq < seq < session_end:
         return Committed(stale=True)
-    version = attempt.version.scorm_version
+    version = known.scorm_version
     values, refused = rte.replay(version, state.values, [tuple(c) for c in changes])
     if refused:
         raise CommitRefused(422, "The lesson sent values the SCORM data model does not allow.",
                             [[name, str(value)[:200], code] for name, value, code in refused])
-    item = item_of(attempt, identifier) or {}
+    item = next((i for i in known.items if i["identifier"] == state.item), {})
     names = ELEMENTS[version]
+    before = (state.completion, state.success, state.score, state.total_seconds)
     state.values, state.seq = values, seq
     state.exit = values.get(names["exit"], "") or ""
     outcome = sco_status.outcome(version, values, item.get("mastery_score"),
@@ -210,8 +246,10 @@ def commit(attempt: Attempt, identifier: str, seq, changes, terminate: bool) -> 
     if terminate:
         state.terminated = True
         state.total_seconds += sco_status.seconds_of(version, values.get(names["session_time"]))
-    _record_rows(attempt.id, identifier, values)
-    return Committed(False, outcome.completion, outcome.success)
+    if any(name.startswith(("cmi.interactions.", "cmi.objectives.")) for name, _ in changes):
+        _record_rows(state.attempt_id, state.item, values)
+    changed = before != (state.completion, state.success, state.score, state.total_seconds)
+    return Committed(False, outcome.completion, outcome.success, changed)
 
 
 def _calls(changes) -> bool:

@@ -55,7 +55,9 @@ class Attempt(db.Model):
     bookmark: Mapped[str | None] = mapped_column(String(200))  # the item last open
 
     registration: Mapped[Registration] = relationship()
-    version: Mapped[CourseVersion] = relationship()
+    # Loaded with the attempt (not its deferred manifest): sco_sessions.facts needs its id
+    # and package checksum on every commit.
+    version: Mapped[CourseVersion] = relationship(lazy="joined")
 
     __table_args__ = (UniqueConstraint("registration_id", "number"),)
 

@@ -364,3 +364,20 @@ def test_the_command_line_registers_learners(app, tmp_path, make_user):
     assert printed["registered"] == [agent.email]
     assert printed["skipped"] == [{"email": "ghost@example.com",
                                    "why": "no active account has this address"}]
+
+
+def test_a_page_turns_commit_takes_two_statements(learning, count_queries):
+    """The commit a lesson sends most: its SCO's state loaded together with the session check,
+    then its update; what the roll-ups read is unchanged, so they are not redone."""
+    client, registration = learning
+    attempt_id = open_attempt(client, registration)
+    seq = launch(client, attempt_id)["seq"]
+    commit(client, attempt_id, seq + 1, [["cmi.core.lesson_status", "incomplete"]])
+    token = token_of(attempt_id)
+    with count_queries() as counter:
+        answer = commit(client, attempt_id, seq + 2, [["cmi.core.lesson_location", "page-2"],
+                                                      ["cmi.suspend_data", "visited=1,2"]],
+                        token=token)
+    assert answer.status_code == 200
+    assert counter.count <= 2, "\n".join(counter.statements)
+    assert sco(attempt_id).values["cmi.core.lesson_location"] == "page-2"
