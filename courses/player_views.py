@@ -80,15 +80,19 @@ def player(attempt_id: int):
     urls = {"state": url_for(".state", attempt_id=attempt.id, item="__item__"),
             "commit": url_for(".commit", attempt_id=attempt.id, item="__item__"),
             "exit": url_for(".index")}
-    return _player_page(attempt.version, attempt, attempt.bookmark, urls)
+    return _player_page(attempt.version, attempt, attempt.bookmark, urls,
+                        sco_sessions.blocked(attempt))
 
 
-def _player_page(version: CourseVersion, attempt, bookmark, urls: dict):
+def _player_page(version: CourseVersion, attempt, bookmark, urls: dict,
+                 blocked: set[str] = frozenset()):
     items = [{"identifier": item["identifier"], "title": item["title"],
               "depth": item["depth"], "launchable": bool(item.get("launch")),
-              "visible": item.get("isvisible", True), "disabled": False}
+              "visible": item.get("isvisible", True),
+              "disabled": item["identifier"] in blocked}
              for item in sco_sessions.facts(version).items]
-    launchable = [i["identifier"] for i in items if i["launchable"]]
+    launchable = [i["identifier"] for i in items if i["launchable"]
+                  and i["identifier"] not in blocked]
     first = bookmark if bookmark in launchable else (launchable[0] if launchable else None)
     urls = {**urls, "table": url_for(".table", version=version.scorm_version)}
     return render_template("courses/player.html", course=version.course, version=version,
@@ -111,6 +115,8 @@ def table(version: str):
 @writes_on_get  # a launch starts a session
 def state(attempt_id: int, item: str):
     attempt = _own(Attempt, attempt_id)
+    if item in sco_sessions.blocked(attempt):  # its prerequisites are not met: not launched
+        return jsonify(disabled=True, reason="Finish the lessons before this one first.")
     launched = sco_sessions.launch(attempt, item, current_user, credit=_tracked(attempt))
     if launched is None:
         abort(404)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from courses import sco_status
+from courses import prerequisites, sco_status
 from courses.models import CourseVersion
 from courses.scorm import rte
 from courses.tracking_models import Attempt, ScoInteraction, ScoObjective, ScoState
@@ -115,6 +115,20 @@ def items_of(manifest: dict) -> list[dict]:
 def item_of(attempt: Attempt, identifier: str) -> dict | None:
     return next((item for item in facts(attempt.version).items
                  if item["identifier"] == identifier and item.get("launch")), None)
+
+
+def blocked(attempt: Attempt) -> set[str]:
+    """The items whose SCORM 1.2 prerequisites the attempt does not meet yet."""
+    known = facts(attempt.version)
+    if known.scorm_version != "1.2" or not any(i.get("prerequisites") for i in known.items):
+        return set()
+    status_of = {state.item: (state.success if state.success in (sco_status.PASSED,
+                                                                   sco_status.FAILED)
+                              else state.completion)
+                 for state in db.session.scalars(select(ScoState).where(
+                     ScoState.attempt_id == attempt.id))}
+    return {item["identifier"] for item in known.items if item.get("prerequisites")
+            and not prerequisites.satisfied(item["prerequisites"], status_of)}
 
 
 def seed(version: str, item: dict, learner, state: ScoState | None, credit: bool) -> dict:

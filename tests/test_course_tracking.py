@@ -381,3 +381,29 @@ def test_a_page_turns_commit_takes_two_statements(learning, count_queries):
     assert answer.status_code == 200
     assert counter.count <= 2, "\n".join(counter.statements)
     assert sco(attempt_id).values["cmi.core.lesson_location"] == "page-2"
+
+
+MANIFEST_12_TWO = MANIFEST_12.replace(
+    '''<adlcp:datafromlms>team=blue</adlcp:datafromlms></item>''',
+    '''<adlcp:datafromlms>team=blue</adlcp:datafromlms></item>
+    <item identifier="practice" identifierref="r1" parameters="?part=2"><title>Practice</title>
+      <adlcp:prerequisites type="aicc_script">lesson</adlcp:prerequisites></item>''')
+
+
+def test_a_lesson_opens_once_its_prerequisites_are_met(app, tmp_path, make_user, client,
+                                                       login):
+    version = imported(tmp_path, MANIFEST_12_TWO, "two")
+    learner = make_user(roles=("agent",))
+    registration = registrations.register(version.course, learner)
+    db.session.commit()
+    login(client, learner)
+    attempt_id = open_attempt(client, registration)
+    page = client.get(f"/me/courses/attempts/{attempt_id}").get_data(as_text=True)
+    assert "not available yet" in page  # the contents list says so before any click
+    locked = client.get(f"/me/courses/attempts/{attempt_id}/scos/practice/state").get_json()
+    assert locked["disabled"] is True and sco(attempt_id, "practice") is None
+    seq = launch(client, attempt_id)["seq"]
+    commit(client, attempt_id, seq + 1, [["cmi.core.lesson_status", "completed"]],
+           terminate=True)
+    opened = launch(client, attempt_id, "practice")
+    assert opened["launch"].endswith("index.html?part=2")
