@@ -86,11 +86,12 @@ def player(attempt_id: int):
 
 def _player_page(version: CourseVersion, attempt, bookmark, urls: dict,
                  blocked: set[str] = frozenset()):
+    tree = sco_sessions.facts(version).items
     items = [{"identifier": item["identifier"], "title": item["title"],
-              "depth": item["depth"], "launchable": bool(item.get("launch")),
+              "depth": depth, "launchable": bool(item.get("launch")),
               "visible": item.get("isvisible", True),
               "disabled": item["identifier"] in blocked}
-             for item in sco_sessions.facts(version).items]
+             for item, depth in zip(tree, _listed_depths(tree), strict=True)]
     launchable = [i["identifier"] for i in items if i["launchable"]
                   and i["identifier"] not in blocked]
     first = bookmark if bookmark in launchable else (launchable[0] if launchable else None)
@@ -98,6 +99,19 @@ def _player_page(version: CourseVersion, attempt, bookmark, urls: dict,
     return render_template("courses/player.html", course=version.course, version=version,
                            attempt=attempt, items=items, first_item=first, urls=urls,
                            token=attempt.token if attempt else "")
+
+
+def _listed_depths(tree) -> list[int]:
+    """Each item's depth in the contents list: how many of its ancestors are listed. The
+    children of a hidden item (isvisible="false") take its place, rather than nesting under
+    the listed item before them."""
+    listed: list[bool] = []  # whether each ancestor of the item in hand is listed
+    depths = []
+    for item in tree:
+        del listed[item["depth"]:]
+        depths.append(sum(listed))
+        listed.append(item.get("isvisible", True))
+    return depths
 
 
 @bp.get("/scorm/<version>/table.json")

@@ -34,6 +34,7 @@
   let current = null; // the open item: {id, src, isSco, seq, committed, runtime, watch}
   let busy = false;
   let problem = ""; // a commit problem on the status line, cleared by the next stored commit
+  let gone = false; // the page is going away for good (pagehide, not into the back/forward cache)
   // Items whose prerequisites were unmet when last asked (SCORM 1.2 prerequisites); the
   // contents list marks the visible ones with data-disabled.
   const locked = new Set(flow.filter((entry) => entry.disabled).map((entry) => entry.item));
@@ -140,12 +141,35 @@
     await Promise.race([runtime.settled(), wait(SETTLE_MS)]);
   }
 
+  // A SCO that ends its session itself (its own Exit button, say) expects the LMS to take over.
+  // A SCORM 2004 navigation request to leave the course is followed as the player's Exit and
+  // "Save and finish later" are; the others (continue, previous, choice...) wait for the
+  // sequencing engine. Otherwise the learner is told that the lesson has ended, since what they
+  // do in it from then on is recorded nowhere.
+  const LEAVING = { exitAll: false, suspendAll: true }; // adl.nav.request -> suspend
+  function ended(launch) {
+    if (launch !== current) return;
+    if (Object.hasOwn(LEAVING, launch.navRequest)) {
+      leave(LEAVING[launch.navRequest]);
+    } else {
+      say(`“${titleOf(launch.id)}” has ended. Choose Exit to go back to your courses` +
+          (flow.length > 1 ? ", or open another lesson." : "."));
+    }
+  }
+
   function start(id, state) {
     const launch = { id, src: state.launch, isSco: state.is_sco === true,
-                     seq: Number(state.seq) || 0, committed: false, watch: 0 };
+                     seq: Number(state.seq) || 0, committed: false, watch: 0, navRequest: "" };
     launch.runtime = window.ScormRuntime.create({
       version: data.version, table, values: state.values || {},
-      onCommit: (changes, { terminate }) => store(launch, changes, terminate),
+      onCommit: (changes, { terminate }) => {
+        for (const [name, value] of changes) {
+          if (name === "adl.nav.request") launch.navRequest = value;
+        }
+        // Not ended by the player (busy opening or leaving) or by the page going away.
+        if (terminate && !busy && !gone) ended(launch);
+        return store(launch, changes, terminate);
+      },
     });
     delete window[API.other];
     window[API.name] = launch.runtime;
@@ -248,7 +272,6 @@
   // frame is removed first, which runs those handlers now. Chromium may fire visibilitychange
   // after the final pagehide: a later beacon without `terminate` would make the server drop the
   // ending one as stale, so none is sent.
-  let gone = false;
   window.addEventListener("pagehide", (event) => {
     gone = !event.persisted;
     if (gone) frame.remove();
