@@ -329,6 +329,7 @@ def test_trainers_register_learners_set_attempt_rules_and_see_each_learners_vers
                          data={"emails": f"{agent.email.upper()}, nobody@example.com"})
     assert answer.status_code == 303
     flashed = client.get(course_page).get_data(as_text=True)
+    assert "<title>Call basics · WAH Portal</title>" in flashed
     assert "1 learner registered." in flashed and "Skipped nobody@example.com" in flashed
     assert "Robin Agent" in flashed and "not started" in flashed
     bad = client.post(f"{course_page}/policy", data={"max_attempts": "0", "new_attempt": "never",
