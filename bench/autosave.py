@@ -21,12 +21,9 @@ Target: ours/minimal throughput >= 0.6 on each database. The last line is machin
 """
 # ruff: noqa: E402  (the repository root goes on sys.path before the project is imported)
 
-import argparse
 import json
-import os
 import re
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,8 +34,7 @@ from sqlalchemy import create_engine, text
 
 from assessments import services as assessments
 from bench import people
-from bench.databases import fresh_database
-from bench.versus import DEFAULT_SERVER, Endpoint, race, report, server_problem
+from bench.versus import Endpoint, race, run
 from portal.extensions import db
 from tests.conftest import IsolatedClient, test_config
 
@@ -172,28 +168,9 @@ def measure(kind: str, url: str, tmp: Path, args) -> tuple[Endpoint, Endpoint]:
 # --- report ---------------------------------------------------------------------------------
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=400, help="timed saves per round")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (median counts)")
-    parser.add_argument("--warmup", type=int, default=30, help="untimed saves first")
-    parser.add_argument("--database-url",
-                        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER),
-                        help=f"postgresql://... server (default: {DEFAULT_SERVER})")
-    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
-    args = parser.parse_args()
-    print(f"ours: the portal's autosave view; minimal: one raw upsert. SQLite "
-          f"{__import__('sqlite3').sqlite_version}")
-    results = {}
-    with tempfile.TemporaryDirectory(prefix="bench-autosave-") as tmp:
-        with fresh_database(None, Path(tmp), "bench_autosave") as url:
-            results["sqlite"] = measure("sqlite", url, Path(tmp), args)
-        problem = "--sqlite-only" if args.sqlite_only else server_problem(args.database_url)
-        if problem:
-            print(f"\npostgres: skipped ({problem})")
-        else:
-            with fresh_database(args.database_url, Path(tmp), "bench_autosave") as url:
-                results["postgres"] = measure("postgres", url, Path(tmp), args)
-    report("autosave", results, TARGET_RATIO)
+    intro = ("ours: the portal's autosave view; minimal: one raw upsert. SQLite "
+             f"{__import__('sqlite3').sqlite_version}")
+    run("autosave", __doc__.splitlines()[0], intro, measure, "save", 400, 30, TARGET_RATIO)
 
 
 if __name__ == "__main__":

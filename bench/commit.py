@@ -21,12 +21,9 @@ Target: ours/minimal throughput >= 0.6 on each database. The last line is machin
 """
 # ruff: noqa: E402  (the repository root goes on sys.path before the project is imported)
 
-import argparse
 import json
-import os
 import re
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -36,8 +33,7 @@ from flask import Flask, jsonify, request
 from sqlalchemy import create_engine, text
 
 from bench import people
-from bench.databases import fresh_database
-from bench.versus import DEFAULT_SERVER, Endpoint, race, report, server_problem
+from bench.versus import Endpoint, race, run
 from courses import importing, registrations
 from portal.auth.models import AGENT
 from portal.extensions import db
@@ -159,27 +155,9 @@ def measure(kind: str, url: str, tmp: Path, args) -> tuple[Endpoint, Endpoint]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300, help="timed commits per round")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (median counts)")
-    parser.add_argument("--warmup", type=int, default=20, help="untimed commits first")
-    parser.add_argument("--database-url",
-                        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER),
-                        help=f"postgresql://... server (default: {DEFAULT_SERVER})")
-    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
-    args = parser.parse_args()
-    print("ours: the player's commit; minimal: one raw upsert of the values")
-    results = {}
-    with tempfile.TemporaryDirectory(prefix="bench-commit-") as tmp:
-        with fresh_database(None, Path(tmp), "bench_commit") as url:
-            results["sqlite"] = measure("sqlite", url, Path(tmp), args)
-        problem = "--sqlite-only" if args.sqlite_only else server_problem(args.database_url)
-        if problem:
-            print(f"\npostgres: skipped ({problem})")
-        else:
-            with fresh_database(args.database_url, Path(tmp), "bench_commit") as url:
-                results["postgres"] = measure("postgres", url, Path(tmp), args)
-    report("commit", results, TARGET_RATIO)
+    run("commit", __doc__.splitlines()[0],
+        "ours: the player's commit; minimal: one raw upsert of the values", measure, "commit",
+        300, 20, TARGET_RATIO)
 
 
 if __name__ == "__main__":

@@ -4,14 +4,20 @@ the Flask test client, one request at a time; each round times the same number o
 both (the order alternates, so background load hits both alike); the median round counts.
 SQL statements per request are counted in untimed passes."""
 
+import argparse
 import gc
+import os
 import statistics
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import create_engine, event, make_url, text
+
+from bench.databases import fresh_database
 
 # Transaction control is not a query (SQLite sends BEGIN IMMEDIATE, PostgreSQL's is implicit).
 NOT_QUERIES = ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK")
@@ -126,3 +132,30 @@ def report(name: str, results: dict[str, tuple[Endpoint, Endpoint]], target: flo
         fields += [f"{kind}_ours_per_s={ours.per_s:.1f}",
                    f"{kind}_minimal_per_s={minimal.per_s:.1f}"]
     print(f"RESULT name={name} {' '.join(fields)} target={target}")
+
+
+def run(name: str, description: str, intro: str, measure, unit: str, requests: int,
+        warmup: int, target: float) -> None:
+    """The command line both benches share: SQLite, then PostgreSQL unless it cannot be
+    reached or --sqlite-only; `measure(kind, url, tmp, args)` -> (ours, minimal)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--requests", type=int, default=requests, help=f"timed {unit}s a round")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (median counts)")
+    parser.add_argument("--warmup", type=int, default=warmup, help=f"untimed {unit}s first")
+    parser.add_argument("--database-url",
+                        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER),
+                        help=f"postgresql://... server (default: {DEFAULT_SERVER})")
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    args = parser.parse_args()
+    print(intro)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
+        with fresh_database(None, Path(tmp), f"bench_{name}") as url:
+            results["sqlite"] = measure("sqlite", url, Path(tmp), args)
+        problem = "--sqlite-only" if args.sqlite_only else server_problem(args.database_url)
+        if problem:
+            print(f"\npostgres: skipped ({problem})")
+        else:
+            with fresh_database(args.database_url, Path(tmp), f"bench_{name}") as url:
+                results["postgres"] = measure("postgres", url, Path(tmp), args)
+    report(name, results, target)
