@@ -1,13 +1,17 @@
-"""Demo courses: the real SCORM packages in ../shared/scorm/ (Rustici's Golf samples), when that
-folder is there next to the repository; they are never copied into it."""
+"""Demo courses, announcements and tool links. The courses are the real SCORM packages in
+../shared/scorm/ (Rustici's Golf samples), when that folder is there next to the repository;
+they are never copied into it."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
-from courses import importing, registrations
+from courses import announcements, importing, registrations, tool_links
+from courses.landing_models import EVERYONE, OPENING, TEAM
 from portal.auth.models import AGENT, User, UserRole
 from portal.extensions import db
+from portal.teams.models import Team
 
 SHARED_SCORM = Path(__file__).resolve().parents[2] / "shared" / "scorm"
 
@@ -26,3 +30,53 @@ def import_shared_packages(trainer) -> str:
     db.session.commit()
     return (f"{len(packages)} demo courses imported from {SHARED_SCORM}, "
             f"{len(agents)} agents registered to each")
+
+
+def post_news(author, team_name: str, opening) -> str:
+    """Announcements (a pinned welcome, a success story, today's quote, one for a team, one
+    for an opening's hires, one that has ended) and tool links; what was done, in words."""
+    team = db.session.scalar(select(Team).where(Team.name == team_name))
+    today = announcements.today()
+    news = (
+        ("news", "Welcome to the team!", WELCOME, EVERYONE, (-30, None), True),
+        ("success", "A cancellation turned into a loyal customer", STORY,
+         EVERYONE, (-2, None), False),
+        ("quote", "Quote of the day", "*“The best way to find yourself is to lose yourself "
+         "in the service of others.”* (Mahatma Gandhi)", EVERYONE, (0, 0), False),
+        ("news", f"Team {team_name}: coaching hour moves to Thursday",
+         "From next week our coaching hour is on **Thursday at 10:00**, same call link.",
+         TEAM, (-1, 14), False),
+        ("news", "Your headset and laptop are on their way",
+         "Equipment for this opening's new hires ships this week. Check the tracking "
+         "link in your email and tell your supervisor when it arrives.", OPENING,
+         (-5, 20), False),
+        ("news", "Holiday schedule sign-up (closed)",
+         "Sign-up for the holiday schedule has closed.", EVERYONE, (-40, -10), False))
+    for kind, title, body, audience, days, pinned in news:
+        first, last = (today + timedelta(days=d) if d is not None else None for d in days)
+        announcements.create(announcements.Fields(
+            kind=kind, title=title, body=body, audience=audience,
+            team_id=team.id if audience == TEAM else None,
+            opening_id=opening.id if audience == OPENING else None,
+            pinned=pinned, starts_on=first, ends_on=last), author)
+    tools = TOOLS + ((f"{team_name} shift swaps", "https://shifts.example.com/",
+                      "Swap shifts within your team.", team.id),)
+    for title, url, description, team_id in tools:
+        tool_links.save(None, title, url, description, team_id, author)
+    return f"{len(news)} announcements (one ended) and {len(tools)} tool links"
+
+
+WELCOME = ("We are glad you are here. Your first weeks are about **training**: start with the "
+           "courses under *Today's assignments*.\n\n"
+           "- Sign in every day and check the announcements\n"
+           "- Your supervisor is your first contact for questions\n"
+           "- The knowledge base answers most customer questions: https://kb.example.com")
+STORY = ("Last week Grace took a call from a customer who wanted to cancel after a late delivery. "
+         "She listened, apologised, rebooked the delivery for the next morning and added a "
+         "voucher.\n\nThe customer stayed, and wrote to say thank you. **Well done, Grace!**")
+TOOLS = (
+    ("CRM", "https://crm.example.com", "Customer records, cases and notes.", None),
+    ("Softphone", "https://phone.example.com", "Take and make calls; set your status.", None),
+    ("Knowledge base", "https://kb.example.com", "Answers, policies and scripts.", None),
+    ("Time clock", "https://time.example.com", "Clock in and out; request time off.", None),
+)

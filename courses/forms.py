@@ -1,9 +1,28 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from portal.text import clean_line
+from courses.announcements import Fields
+from courses.formatting import is_web_url
+from courses.landing_models import AUDIENCES, KINDS, OPENING, TEAM
+from portal.text import clean_line, clean_text
 
 
 class PackageForm(FlaskForm):
@@ -34,3 +53,81 @@ class RegisterForm(FlaskForm):
         render_kw={"rows": 3},
         description="One or more, separated by commas, spaces or new lines.")
     register = SubmitField("Register")
+
+
+def _optional_id(value) -> int | None:
+    """A select's row id; its empty choice is None."""
+    return int(value) if value not in (None, "") else None
+
+
+class AnnouncementForm(FlaskForm):
+    kind = SelectField("Kind", choices=list(KINDS.items()))
+    title = StringField("Title", filters=[clean_line], validators=[
+        DataRequired("Give the announcement a title."),
+        Length(max=160, message="Keep the title under 160 characters.")])
+    body = TextAreaField("Text", filters=[clean_text], validators=[
+        DataRequired("Write the announcement's text."),
+        Length(max=10000, message="Keep the text under 10,000 characters.")],
+        render_kw={"rows": 8},
+        description="A blank line starts a new paragraph. **bold**, *italic*, lines starting "
+                    "with \"- \" make a list, and http:// or https:// addresses become links. "
+                    "Nothing else is formatted: HTML shows as typed.")
+    audience = SelectField("Who sees it", choices=list(AUDIENCES.items()))
+    # Named after the columns, so that editing fills them from the announcement (its `team`
+    # and `opening` are relationships).
+    team_id = SelectField("Team", coerce=_optional_id, description="When it is for a team.")
+    opening_id = SelectField("Opening", coerce=_optional_id,
+                             description="When it is for the agents hired through an opening.")
+    pinned = BooleanField("Pinned: shown above the others")
+    starts_on = DateField("First day shown", validators=[
+        InputRequired("Give the first day it is shown.")])
+    ends_on = DateField("Last day shown (optional)", validators=[Optional()],
+                        description="Empty: until you archive it. Days are UTC.")
+    preview = SubmitField("Preview")
+    save = SubmitField("Save")
+
+    def set_choices(self, teams, openings) -> None:
+        self.team_id.choices = [("", "Choose a team")] + [(t.id, t.name) for t in teams]
+        self.opening_id.choices = [("", "Choose an opening")] + [
+            (o.id, o.title) for o in openings]
+
+    def validate_team_id(self, field):
+        if self.audience.data == TEAM and not field.data:
+            raise ValidationError("Choose the team the announcement is for.")
+
+    def validate_opening_id(self, field):
+        if self.audience.data == OPENING and not field.data:
+            raise ValidationError("Choose the opening whose hires it is for.")
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("The last day cannot come before the first.")
+
+    def fields(self) -> Fields:
+        return Fields(kind=self.kind.data, title=self.title.data, body=self.body.data,
+                      audience=self.audience.data, team_id=self.team_id.data,
+                      opening_id=self.opening_id.data, pinned=self.pinned.data,
+                      starts_on=self.starts_on.data, ends_on=self.ends_on.data)
+
+
+class ToolLinkForm(FlaskForm):
+    title = StringField("Title", filters=[clean_line], validators=[
+        DataRequired("Give the link a title."),
+        Length(max=120, message="Keep the title under 120 characters.")])
+    url = URLField("Address", filters=[clean_line], validators=[
+        DataRequired("Give the address, starting with https://."),
+        Length(max=500, message="Keep the address under 500 characters.")],
+        description="https://... or http://...; nothing else is accepted.")
+    description = StringField("What it is for (optional)", filters=[clean_line], validators=[
+        Length(max=300, message="Keep it under 300 characters.")])
+    team_id = SelectField("Shown to", coerce=_optional_id,
+                          description="Everyone, or one team's agents only.")
+    save = SubmitField("Save the link")
+
+    def set_teams(self, teams) -> None:
+        self.team_id.choices = [("", "Everyone")] + [(t.id, t.name) for t in teams]
+
+    def validate_url(self, field):
+        if field.data and not is_web_url(field.data):
+            raise ValidationError("The address must start with http:// or https:// and name "
+                                  "a host, e.g. https://crm.example.com.")

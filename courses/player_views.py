@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 
 from courses import registrations, sco_sessions
+from courses.content_views import content_origin, content_token
 from courses.models import CourseVersion
 from courses.scorm import datamodel, hrefs
 from courses.tracking_models import Attempt, Registration, ScoState
@@ -96,9 +97,13 @@ def _player_page(version: CourseVersion, attempt, bookmark, urls: dict,
                   and i["identifier"] not in blocked]
     first = bookmark if bookmark in launchable else (launchable[0] if launchable else None)
     urls = {**urls, "table": url_for(".table", version=version.scorm_version)}
+    if content_origin():  # the frame shows the launcher on the content origin
+        urls["launcher"] = content_origin() + url_for(
+            "course_content.launcher", token=_token(version))
     return render_template("courses/player.html", course=version.course, version=version,
                            attempt=attempt, items=items, first_item=first, urls=urls,
-                           token=attempt.token if attempt else "")
+                           token=attempt.token if attempt else "",
+                           content_origin=content_origin())
 
 
 def _listed_depths(tree) -> list[int]:
@@ -141,8 +146,18 @@ def state(attempt_id: int, item: str):
 
 def _content_url(version: CourseVersion, launch: str) -> str:
     path, _, query = launch.partition("?")
-    url = url_for("course_content.file", version_id=version.id, path=path)
+    if content_origin():
+        url = content_origin() + url_for("course_content.isolated_file", token=_token(version),
+                                         version_id=version.id, path=path)
+    else:
+        url = url_for("course_content.file", version_id=version.id, path=path)
     return hrefs.with_parameters(url, "?" + query) if query else url
+
+
+def _token(version: CourseVersion) -> str:
+    """The content origin's credential for this user and version; the portal's origin is the
+    one this request came to (a trusted host)."""
+    return content_token(version.id, current_user.id, f"{request.scheme}://{request.host}")
 
 
 def _commit_quickly(claim: sessions.Claim, attempt_id: int, item: str):

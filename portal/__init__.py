@@ -83,6 +83,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_models() -> None:
     """Import every package's models so that Alembic and relationships see all tables."""
     import assessments.models  # noqa: F401
+    import courses.landing_models  # noqa: F401
     import courses.models  # noqa: F401
     import courses.tracking_models  # noqa: F401
     import portal.audit  # noqa: F401
@@ -92,6 +93,7 @@ def _register_models() -> None:
     import portal.recordings.models  # noqa: F401
     import portal.recruiting.models  # noqa: F401
     import portal.storage  # noqa: F401
+    import portal.teams.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -101,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     from assessments.results_views import bp as assessment_results_bp
     from assessments.views import bp as assessment_banks_bp
     from courses.content_views import bp as course_content_bp
+    from courses.landing_views import bp as landing_bp
+    from courses.learning_views import bp as learning_bp
     from courses.player_views import bp as course_player_bp
     from courses.trainer_views import bp as courses_bp
     from portal.admin.views import bp as admin_bp
@@ -114,12 +118,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.recruiting.careers_views import bp as careers_bp
     from portal.recruiting.opening_views import bp as openings_bp
     from portal.recruiting.pipeline_views import bp as pipeline_bp
+    from portal.teams.views import bp as teams_bp
 
     for blueprint in (careers_bp, auth_bp, candidate_bp, pipeline_bp, openings_bp, admin_bp,
                       assessment_banks_bp, assessments_bp, assessment_results_bp,
                       readiness_bp, readiness_speed_bp, recordings_bp, recording_uploads_bp,
                       recording_review_bp, recording_setup_bp, courses_bp, course_content_bp,
-                      course_player_bp,
+                      course_player_bp, landing_bp, learning_bp, teams_bp,
                       health_bp):
         app.register_blueprint(blueprint)
 

@@ -47,20 +47,27 @@ def _secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
-def _trusted_hosts(public_base_url: str) -> list[str]:
+def _trusted_hosts(public_base_url: str, content_origin: str) -> list[str]:
     """Host names the portal answers to: TRUSTED_HOSTS (comma-separated; a leading dot allows
-    subdomains), else the host of PUBLIC_BASE_URL plus the loopback names for local checks."""
+    subdomains), else the host of PUBLIC_BASE_URL and of COURSE_CONTENT_ORIGIN plus the
+    loopback names for local checks."""
     configured = os.environ.get("TRUSTED_HOSTS")
     if configured:
         return [host.strip() for host in configured.split(",") if host.strip()]
     public_host = urlsplit(public_base_url).hostname or "127.0.0.1"
-    return list(dict.fromkeys([public_host, "localhost", "127.0.0.1", "::1"]))
+    hosts = [public_host, "localhost", "127.0.0.1", "::1"]
+    try:
+        content_host = urlsplit(content_origin).hostname
+    except ValueError:
+        content_host = None  # validate() says why
+    return list(dict.fromkeys(hosts + ([content_host] if content_host else [])))
 
 
 def load_config(instance_path: str | Path, overrides: dict | None = None) -> dict:
     instance_path = Path(instance_path)
     redis_url = os.environ.get("REDIS_URL") or None
     public_base_url = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    content_origin = os.environ.get("COURSE_CONTENT_ORIGIN", "").strip().rstrip("/")
     # Cookies are Secure whenever the portal is served over HTTPS, which production must be.
     secure_cookies = _flag("SESSION_COOKIE_SECURE", public_base_url.startswith("https://"))
     config = {
@@ -75,6 +82,10 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
         "S3_ACCESS_KEY_ID": os.environ.get("S3_ACCESS_KEY_ID") or None,
         "S3_SECRET_ACCESS_KEY": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
         "DOWNLOAD_URL_SECONDS": int(os.environ.get("DOWNLOAD_URL_SECONDS", "300")),
+        # Uploaded course content on its own origin (e.g. https://content.example.com, a second
+        # host name for this same app), reached through a postMessage bridge; empty: served
+        # from the portal's own origin (see README, "Content isolation").
+        "COURSE_CONTENT_ORIGIN": content_origin,
         # Jobs run inline unless Redis is configured; then RQ workers take them.
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
@@ -90,7 +101,7 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
         # Every absolute link (emails) is built from PUBLIC_BASE_URL, never from the Host a
         # client sent; requests for any other host are refused (400).
         "PUBLIC_BASE_URL": public_base_url,
-        "TRUSTED_HOSTS": _trusted_hosts(public_base_url),
+        "TRUSTED_HOSTS": _trusted_hosts(public_base_url, content_origin),
         # Behind N reverse proxies the client address, scheme and host come from the last N
         # X-Forwarded-* entries; 0 (direct) ignores those headers, which clients can forge.
         "TRUSTED_PROXY_HOPS": int(os.environ.get("TRUSTED_PROXY_HOPS", "0")),
@@ -149,5 +160,20 @@ def validate(config: dict) -> None:
         raise ConfigError("TRUSTED_PROXY_HOPS must be between 0 and 5")
     if not 1 <= config["REMEMBER_DAYS"] <= 90:
         raise ConfigError("REMEMBER_DAYS must be between 1 and 90")
+    origin = config.get("COURSE_CONTENT_ORIGIN") or ""
+    if origin and not _is_origin(origin):
+        raise ConfigError("COURSE_CONTENT_ORIGIN must be an http(s) origin without a path, "
+                          "such as https://content.example.com")
     if len(config["SECRET_KEY"]) < 16:
         raise ConfigError("SECRET_KEY is too short (16 characters at least)")
+
+
+def _is_origin(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname) \
+        and parts.path == "" and not (parts.query or parts.fragment or parts.username
+                                      or parts.password) and not url.endswith(("?", "#"))

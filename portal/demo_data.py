@@ -20,6 +20,7 @@ from portal.recordings import demo as recordings_demo
 from portal.recruiting import choices, services, stages
 from portal.recruiting.forms import in_vocabulary_order
 from portal.recruiting.models import OPEN, Application, Opening, StageChange
+from portal.teams import demo as teams_demo
 
 DEMO_PASSWORD = "Demo-Portal-2026"
 STAFF = (
@@ -129,7 +130,9 @@ def load(candidates: int = 300, seed: int = 7) -> str:
                       recordings_demo.record_sample_calls(rng, manager),
                       recordings_demo.record_interviews(rng, manager),
                       recordings_demo.write_interview_template(manager),
-                      courses_demo.import_shared_packages(staff[2])))
+                      courses_demo.import_shared_packages(staff[2]),
+                      teams_demo.form_teams(staff[1:4], manager),
+                      courses_demo.post_news(staff[2], teams_demo.TEAMS[0], openings[0])))
 
 
 def _apply_and_progress(rng, opening: Opening, candidate: User, manager: User) -> None:

@@ -14,7 +14,7 @@ STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static", "assessments.static"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; media-src 'self' blob:{media}; "
     "style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; "
-    "base-uri 'self'; form-action 'self'"
+    "base-uri 'self'; form-action 'self'{frames}"
 )
 
 
@@ -34,7 +34,10 @@ def content_security_policy(config) -> str:
     if config["STORAGE_BACKEND"] == "s3":
         endpoint = config.get("S3_ENDPOINT_URL")
         media = f" {endpoint.rstrip('/')}" if endpoint else " https://*.amazonaws.com"
-    return CONTENT_SECURITY_POLICY.format(media=media)
+    # Course content on its own origin (COURSE_CONTENT_ORIGIN) is framed by the player.
+    origin = config.get("COURSE_CONTENT_ORIGIN")
+    frames = f"; frame-src 'self' {origin}; child-src 'self' {origin}" if origin else ""
+    return CONTENT_SECURITY_POLICY.format(media=media, frames=frames)
 
 
 def _in_signed_in_session() -> bool:

@@ -15,6 +15,9 @@ PUBLIC = {
     "careers.index", "careers.opening", "careers.privacy", "health.healthz",
     "auth.register", "auth.login", "auth.verify_email", "auth.forgot_password",
     "auth.reset_password",
+    # Course content on COURSE_CONTENT_ORIGIN: no cookie there, a signed token in the path
+    # instead; 404 on any other host or without the setting (tests/test_course_content_origin.py).
+    "course_content.isolated_file", "course_content.launcher",
 }
 
 

@@ -3,6 +3,12 @@
 // looks for it: window.API (1.2) or window.API_1484_11 (2004). Each commit is posted with the
 // item's next sequence number; leaving the page sends what is left with sendBeacon. The server
 // checks every change again; this page's job is to lose none.
+//
+// With COURSE_CONTENT_ORIGIN set (data-content-origin), the content runs on that origin instead:
+// the frame shows its launcher page, which holds the runtime (scorm_bridge.js describes the
+// messages), and a stand-in for the runtime (scorm_player_bridge.js) takes its place here, used
+// as a runtime is: the commits, sequence numbers and the last beacon stay on this page, sent
+// from the portal's origin with its cookie.
 (function () {
   "use strict";
   const root = document.getElementById("player");
@@ -27,6 +33,8 @@
   const SETTLE_MS = 20000; // longest a navigation waits for the closing commit
   const UNLOAD_MS = 3000; // longest the content's own unload handler is given
   const KEEPALIVE_BYTES = 60000; // browsers refuse keepalive bodies over 64 KiB
+  const contentOrigin = data.contentOrigin || ""; // "" : the content runs on this origin
+  let sessions = 0; // launches in the content origin's launcher, to tell their messages apart
   const NOT_CONNECTED = "This lesson has not connected to the portal, so your progress is not " +
     "being recorded. Try reloading; if it persists, tell your trainer.";
 
@@ -130,7 +138,11 @@
     if (!launch) return;
     clearTimeout(launch.watch);
     const runtime = launch.runtime;
-    if (suspend && runtime.state() === "running") runtime[API.set](API.exit, "suspend");
+    if (contentOrigin) { // the launcher unloads the SCO itself, then says so
+      await Promise.race([runtime.closeContent(suspend), wait(UNLOAD_MS)]);
+    } else if (suspend && runtime.state() === "running") {
+      runtime[API.set](API.exit, "suspend");
+    }
     const unloaded = new Promise((resolve) => {
       frame.addEventListener("load", resolve, { once: true });
     });
@@ -160,22 +172,42 @@
   function start(id, state) {
     const launch = { id, src: state.launch, isSco: state.is_sco === true,
                      seq: Number(state.seq) || 0, committed: false, watch: 0, navRequest: "" };
-    launch.runtime = window.ScormRuntime.create({
-      version: data.version, table, values: state.values || {},
-      onCommit: (changes, { terminate }) => {
-        for (const [name, value] of changes) {
-          if (name === "adl.nav.request") launch.navRequest = value;
-        }
-        // Not ended by the player (busy opening or leaving) or by the page going away.
-        if (terminate && !busy && !gone) ended(launch);
-        return store(launch, changes, terminate);
-      },
-    });
-    delete window[API.other];
-    window[API.name] = launch.runtime;
+    const onCommit = (changes, { terminate }) => {
+      for (const [name, value] of changes) {
+        if (name === "adl.nav.request") launch.navRequest = value;
+      }
+      // Not ended by the player (busy opening or leaving) or by the page going away.
+      if (terminate && !busy && !gone) ended(launch);
+      return store(launch, changes, terminate);
+    };
+    if (contentOrigin) {
+      sessions += 1;
+      launch.session = String(sessions);
+      launch.src = `${data.launcherUrl}#${launch.session}`;
+      launch.runtime = window.ScormPlayerBridge.create({
+        frame, origin: contentOrigin, version: data.version, table, state, end: API.end,
+        onCommit, isOpen: () => launch === current,
+      });
+    } else {
+      launch.runtime = window.ScormRuntime.create({
+        version: data.version, table, values: state.values || {}, onCommit,
+      });
+      delete window[API.other];
+      window[API.name] = launch.runtime;
+    }
     current = launch;
     frame.src = launch.src;
   }
+
+  // Messages of the content origin's launcher: only from it, in the frame, for the open launch.
+  window.addEventListener("message", (event) => {
+    const launch = current;
+    if (!contentOrigin || !launch || event.origin !== contentOrigin ||
+        event.source !== frame.contentWindow) return;
+    const message = event.data;
+    if (!message || typeof message !== "object" || message.session !== launch.session) return;
+    launch.runtime.receive(message);
+  });
 
   function lock(id, isLocked) {
     if (isLocked) locked.add(id);

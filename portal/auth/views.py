@@ -37,7 +37,9 @@ def home_for(user) -> str:
         return url_for("pipeline.index")
     if user.has_role("admin"):
         return url_for("admin.users")
-    if user.has_role("candidate", "agent"):
+    if user.has_role("agent"):
+        return url_for("landing.home")
+    if user.has_role("candidate"):
         return url_for("candidate.dashboard")
     return url_for("auth.account")
 

@@ -59,6 +59,8 @@ class A11yData:
     typing_attempt_id: int    # its typing test running
     done_attempt_id: int      # finished
     course_id: int            # a small SCORM course, imported
+    team_id: int              # the agent's team
+    announcement_id: int      # for everyone, pinned, formatted
 
 
 # --- what to do on a page before checking it -------------------------------------------------
@@ -74,7 +76,7 @@ def submit(button: str) -> Callable:
 @dataclass(frozen=True)
 class Visit:
     name: str
-    role: str                 # "anonymous", "candidate", "manager" or "admin"
+    role: str                 # "anonymous", "candidate", "agent", "manager" or "admin"
     path: str                 # may name A11yData fields: "/jobs/{opening_id}"
     then: Callable | None = None
     status: int = 200
@@ -155,6 +157,20 @@ VISITS = [
     Visit("screening-rules-errors", "manager",
           "/assessments/openings/{assessed_opening_id}/rules",
           then=lambda page: bad_cut_score(page), answer_status=422),
+    Visit("landing", "agent", "/me/home"),
+    Visit("announcement", "agent", "/me/announcements/{announcement_id}"),
+    Visit("announcements", "manager", "/learning/announcements/"),
+    Visit("announcement-edit", "manager", "/learning/announcements/{announcement_id}"),
+    Visit("announcement-preview", "manager", "/learning/announcements/{announcement_id}",
+          submit("Preview")),
+    Visit("announcement-new-errors", "manager", "/learning/announcements/new", submit("Save"),
+          answer_status=422),
+    Visit("tool-links", "manager", "/learning/tools/"),
+    Visit("tool-links-errors", "manager", "/learning/tools/", submit("Save the link"),
+          answer_status=422),
+    Visit("teams", "manager", "/teams/"),
+    Visit("team", "manager", "/teams/{team_id}"),
+    Visit("team-skipped", "manager", "/teams/{team_id}", then=lambda page: paste_emails(page)),
     Visit("users", "admin", "/admin/users"),
     Visit("users-bad-filter", "admin", "/admin/users?q=" + "x" * 101),
     Visit("user", "admin", "/admin/users/{admin_id}"),
@@ -185,6 +201,14 @@ def bad_cut_score(page):
     page.locator("input[name^='cut-']").first.fill("150")
     with page.expect_navigation():
         page.get_by_role("button", name="Save the rules").click()
+
+
+def paste_emails(page):
+    """Addresses that cannot join the team: the page lists each with the reason."""
+    page.get_by_label("Paste agents' email addresses").fill(
+        "nobody@example.com, " + f"{NAME}-candidate@example.com")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add to the team").click()
 
 
 def older_page(page):
@@ -263,9 +287,11 @@ def a11y_data(live_app, seed, small_pages) -> A11yData:
             .order_by(OutboxEmail.id.desc())).first()
         match = re.search(r"https?://[^/\s]+(/\S*/reset/[A-Za-z0-9_.-]+)", body or "")
         assert match, f"no reset link in the email:\n{body}"
+        course_id = _course(manager)
         return A11yData(opening_id=opening.id, apply_opening_id=second.id,
                         application_id=application.id, admin_id=admin.id,
-                        reset_path=match.group(1), course_id=_course(manager), **assessed)
+                        reset_path=match.group(1), course_id=course_id,
+                        **_landing(manager, course_id), **assessed)
 
 
 def _course(manager) -> int:
@@ -283,6 +309,29 @@ def _course(manager) -> int:
         importing.import_package(path, course=course, actor=manager)
     db.session.commit()
     return course.id
+
+
+def _landing(manager, course_id: int) -> dict:
+    """An agent in a team, registered to the course, with a pinned announcement and a tool
+    link: their home page has something in each section."""
+    from courses import announcements, registrations, tool_links
+    from courses.models import Course
+    from portal.auth.models import AGENT
+    from portal.teams import services as teams
+
+    agent = _user(f"{NAME}-agent@example.com", "Avery Agent", AGENT)
+    team = teams.create(f"Team {NAME}", manager.id, manager)
+    db.session.flush()
+    teams.add_agents(team, [agent.id], manager)
+    registrations.register(db.session.get(Course, course_id), agent)
+    announcement = announcements.create(announcements.Fields(
+        kind="news", title="Welcome to the team", body="Start with **Call handling basics**."
+        "\n\n- Ask your supervisor\n- Read the guide: https://kb.example.com",
+        audience="everyone", team_id=None, opening_id=None, pinned=True,
+        starts_on=announcements.today(), ends_on=None), manager)
+    tool_links.save(None, "CRM", "https://crm.example.com", "Customer records.", None, manager)
+    db.session.commit()
+    return dict(team_id=team.id, announcement_id=announcement.id)
 
 
 def _assessments_part_way(manager, candidate) -> dict:
@@ -347,7 +396,7 @@ def role_pages(browser, live_server, seed, a11y_data):
     from portal.auth.models import User  # noqa: F401  (the app must be importable)
 
     emails = {"candidate": f"{NAME}-candidate@example.com", "manager": seed.manager_email,
-              "admin": f"{NAME}-admin@example.com"}
+              "admin": f"{NAME}-admin@example.com", "agent": f"{NAME}-agent@example.com"}
     contexts, pages = [], {}
 
     def get(role: str) -> RolePage:
