@@ -32,8 +32,8 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
+from tests import conftest
 from tests.browser.test_assessments_flow import log_in, shot
-from tests.conftest import test_config
 
 try:
     from playwright.sync_api import expect
@@ -360,7 +360,7 @@ def isolated_portal(live_app, golf):
     port = server.server_port
     content = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="portal-isolated-") as tmp:
-        app = create_app(test_config(
+        app = create_app(conftest.test_config(
             Path(tmp), SQLALCHEMY_DATABASE_URI=live_app.config["SQLALCHEMY_DATABASE_URI"],
             STORAGE_LOCAL_ROOT=live_app.config["STORAGE_LOCAL_ROOT"], WTF_CSRF_ENABLED=True,
             COURSE_CONTENT_ORIGIN=content, PUBLIC_BASE_URL=f"http://localhost:{port}"))
