@@ -158,6 +158,7 @@ VISITS = [
           "/assessments/openings/{assessed_opening_id}/rules",
           then=lambda page: bad_cut_score(page), answer_status=422),
     Visit("landing", "agent", "/me/home"),
+    Visit("my-courses", "agent", "/me/courses/"),
     Visit("announcement", "agent", "/me/announcements/{announcement_id}"),
     Visit("announcements", "manager", "/learning/announcements/"),
     Visit("announcement-edit", "manager", "/learning/announcements/{announcement_id}"),
