@@ -4,7 +4,7 @@ its SHA-256), so a new version or another course with the same file stores nothi
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.auth.models import User
@@ -21,6 +21,11 @@ class Course(db.Model):
                                                                  ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The catalogue: a free category ("Onboarding", "Compliance"), the time a learner should
+    # plan, and whether completing (or passing, when the course is scored) earns a certificate.
+    category: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    estimated_minutes: Mapped[int | None]
+    certifies: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Attempt policies (registrations.py): at most this many (None: no limit); when a launch
     # starts a new one (never, completed, always); which attempts grade the registration.
     max_attempts: Mapped[int | None]

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 
-from courses import registrations, sco_sessions
+from courses import paths, registrations, sco_sessions
 from courses.content_views import content_origin, content_token
 from courses.models import CourseVersion
 from courses.scorm import datamodel, hrefs
@@ -35,15 +35,22 @@ STAFF = (TRAINER, MANAGER, ADMIN)
 @signed_in
 def index():
     rows = db.session.scalars(select(Registration).where(
-        Registration.learner_id == current_user.id).order_by(Registration.id))
+        Registration.learner_id == current_user.id, Registration.unenrolled_at.is_(None))
+        .order_by(Registration.id))
     return render_template("courses/my_courses.html", registrations=[
-        (row, registrations.may_start_new(row)) for row in rows])
+        (row, registrations.may_start_new(row)) for row in rows],
+        locks=paths.locks_for(current_user.id), now=utcnow())
 
 
 @bp.post("/<int:registration_id>/launch")
 @signed_in
 def launch(registration_id: int):
     registration = _own(Registration, registration_id)
+    if registration.unenrolled_at is not None:
+        abort(409, "You are no longer enrolled in this course; ask your trainer.")
+    locked = paths.locks_for(current_user.id).get(registration.course_id)
+    if locked:
+        abort(409, locked)
     try:
         opened = registrations.open_for_learner(
             registration, new=request.form.get("new") == "1")

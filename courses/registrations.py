@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from courses import sco_status
+from courses import progress, sco_status
 from courses.models import Course, CourseVersion
 from courses.sco_sessions import facts
 from courses.tracking_models import Attempt, Registration, ScoState
@@ -41,14 +41,19 @@ def newest_version(course: Course) -> CourseVersion | None:
                              .order_by(CourseVersion.number.desc()).limit(1))
 
 
-def register(course: Course, learner) -> Registration:
-    """The learner's registration to the course (the same one again if they have it)."""
+def register(course: Course, learner, **why) -> Registration:
+    """The learner's registration to the course: the same one again if they have it (back on
+    their page if they had been unenrolled), else a new one; `why` goes into the event."""
     found = db.session.scalar(select(Registration).where(
         Registration.course_id == course.id, Registration.learner_id == learner.id))
     if found is None:
         found = Registration(course_id=course.id, learner_id=learner.id)
         db.session.add(found)
         db.session.flush()
+    elif found.unenrolled_at is None:
+        return found
+    found.unenrolled_at = None
+    progress.of_registration(found, "enrolled", **why)
     return found
 
 
@@ -127,6 +132,8 @@ def _start(registration: Registration, number: int) -> Attempt:
     db.session.add(attempt)
     registration.attempt_count = number
     db.session.flush()
+    if number == 1:
+        progress.of_registration(registration, "started")
     return attempt
 
 
@@ -164,6 +171,7 @@ def _launchable(attempt: Attempt) -> list[dict]:
 
 
 def _roll_up_registration(registration: Registration) -> None:
+    before = (registration.completion, registration.success, registration.score)
     attempts = attempts_of(registration)
     graded = _graded(registration.course.grading, attempts)
     registration.completion = (sco_status.COMPLETED if any(
@@ -174,6 +182,21 @@ def _roll_up_registration(registration: Registration) -> None:
         func.sum(Attempt.total_seconds), 0)).where(Attempt.registration_id == registration.id))
     registration.attempt_count = len(attempts)
     registration.last_activity_at = utcnow()
+    _record_changes(registration, *before)
+
+
+def _record_changes(registration: Registration, completion: str, success: str,
+                    score: float | None) -> None:
+    """One progress event per change the roll-up made, completion first."""
+    if registration.completion == sco_status.COMPLETED and completion != sco_status.COMPLETED:
+        registration.completed_at = registration.completed_at or utcnow()
+        progress.of_registration(registration, "completed")
+    if registration.success != success and registration.success in (sco_status.PASSED,
+                                                                     sco_status.FAILED):
+        progress.of_registration(registration, registration.success, score=registration.score)
+    if registration.score != score and registration.score is not None:
+        progress.of_registration(registration, "score_changed", previous=score,
+                                 score=registration.score)
 
 
 def _graded(rule: str, attempts: list[Attempt]) -> Attempt | None:

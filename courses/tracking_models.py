@@ -27,6 +27,12 @@ class Registration(db.Model):
     total_seconds: Mapped[float] = mapped_column(Float, default=0)
     attempt_count: Mapped[int] = mapped_column(default=0)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the registration first became completed (certificates and charts date it by this).
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by an enrolment (paths.py): the earliest due date of the paths that hold the course.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Unenrolled: off the learner's page, its attempts and events kept for the history.
+    unenrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     course: Mapped[Course] = relationship()
     learner: Mapped[User] = relationship()

@@ -83,8 +83,11 @@ def _init_extensions(app: Flask) -> None:
 def _register_models() -> None:
     """Import every package's models so that Alembic and relationships see all tables."""
     import assessments.models  # noqa: F401
+    import courses.certificate_models  # noqa: F401
     import courses.landing_models  # noqa: F401
     import courses.models  # noqa: F401
+    import courses.path_models  # noqa: F401
+    import courses.progress_models  # noqa: F401
     import courses.tracking_models  # noqa: F401
     import portal.audit  # noqa: F401
     import portal.auth.models  # noqa: F401
@@ -143,10 +146,11 @@ def _register_learning_cli(app: Flask) -> None:
 
 def _register_steps() -> None:
     """The screening packages plug their application steps, score labels and data export into
-    recruiting (never the reverse)."""
+    recruiting, and the LMS listens to its hires (never the reverse)."""
     import assessments.privacy
     import assessments.screening_sync
     import assessments.steps
+    import courses.listeners
     import portal.recordings.privacy
     import portal.recordings.retention
     import portal.recordings.steps
@@ -157,3 +161,4 @@ def _register_steps() -> None:
     portal.recordings.steps.register()
     portal.recordings.privacy.register()
     portal.recordings.retention.register()
+    courses.listeners.connect()

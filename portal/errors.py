@@ -11,6 +11,7 @@ MESSAGES = {
     403: ("Not allowed", "Your account does not have access to this page."),
     404: ("Page not found", "We could not find that page. It may have moved or never existed."),
     405: ("Not allowed", "That action is not available here."),
+    409: ("Not possible right now", "That cannot be done in the record's present state."),
     413: ("File too large", "That upload is larger than we accept."),
     429: ("Too many attempts", "Please wait a minute before trying again."),
     500: ("Something went wrong", "We have been told about it. Please try again in a moment."),
@@ -43,7 +44,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
-        body, code = render_error(error.code or 500)
+        # abort(code, "why") says why in words for the person; werkzeug's stock text does not.
+        own_words = error.description if error.description != type(error).description else None
+        body, code = render_error(error.code or 500, own_words)
         # Keep what the error itself says in headers: Allow on 405, Retry-After on 429...
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return body, code, headers
