@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from courses.landing_views import bp as landing_bp
     from courses.learning_views import bp as learning_bp
     from courses.player_views import bp as course_player_bp
+    from courses.report_views import bp as course_reports_bp
     from courses.trainer_views import bp as courses_bp
     from portal.admin.views import bp as admin_bp
     from portal.auth.views import bp as auth_bp
@@ -127,7 +128,7 @@ def _register_blueprints(app: Flask) -> None:
                       assessment_banks_bp, assessments_bp, assessment_results_bp,
                       readiness_bp, readiness_speed_bp, recordings_bp, recording_uploads_bp,
                       recording_review_bp, recording_setup_bp, courses_bp, course_content_bp,
-                      course_player_bp, landing_bp, learning_bp, teams_bp,
+                      course_player_bp, course_reports_bp, landing_bp, learning_bp, teams_bp,
                       health_bp):
         app.register_blueprint(blueprint)
 
