@@ -36,6 +36,10 @@ def normalised(code: str) -> str:
     return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
 
+class ReissueRefused(ValueError):
+    pass
+
+
 def valid_for(learner_id: int) -> list[Certificate]:
     return list(db.session.scalars(select(Certificate).where(
         Certificate.learner_id == learner_id, Certificate.revoked_at.is_(None))
@@ -105,7 +109,11 @@ def _valid_one(learner_id: int, course: Course | None, path: LearningPath | None
 def reissue(certificate: Certificate, actor) -> Certificate:
     """The same achievement under the learner's current name and a new code."""
     if certificate.revoked_at is not None:
-        raise ValueError("a revoked certificate is not re-issued")
+        raise ReissueRefused("This certificate was revoked; a revoked certificate is not "
+                             "re-issued.")
+    if certificate.name == certificate.learner.full_name:
+        raise ReissueRefused(f"The certificate already carries the learner's name "
+                             f"({certificate.name}); change the name on their account first.")
     _revoke(certificate, "Replaced by a certificate re-issued under a new name.")
     fresh = _issue(certificate.learner, course=certificate.course, path=certificate.path,
                    registration=db.session.get(Registration, certificate.registration_id)

@@ -10,11 +10,14 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from courses import importing, registrations
+from courses.builtin.cli import build_qm, import_qm
 from courses.models import Course
 from courses.scorm import manifest, package
 from portal.extensions import db
 
 group = AppGroup("courses", help="Courses: SCORM packages.")
+group.add_command(build_qm)  # our own QM course (courses/builtin/cli.py)
+group.add_command(import_qm)
 
 
 @group.command("inspect")
@@ -83,3 +86,26 @@ def _course(key: str | None) -> Course | None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(group)
+
+
+@group.command("remind")
+@click.option("--now", "inline", is_flag=True,
+              help="Send the reminders now, in this process, and print the counts as JSON.")
+def remind_command(inline: bool) -> None:
+    """Queue today's course due-date reminders (due within 3 days, overdue): run it daily from
+    cron or a systemd timer. The job is keyed by the UTC date, so a second run the same day
+    queues nothing; each reminder is sent once per due date whatever runs. --now sends them
+    inline and prints {"due_soon": n, "overdue": n, "skipped": n}."""
+    from courses import reminders
+    from portal import jobs
+    from portal.extensions import utcnow
+
+    if inline:
+        click.echo(json.dumps(reminders.send_due_reminders()))
+        return
+    key = f"course-reminders:{utcnow().date().isoformat()}"
+    job = jobs.enqueue(reminders.remind_job, queue="default", idempotency_key=key)
+    job_id = job.id
+    db.session.commit()  # without Redis the job runs here, inline
+    job = db.session.get(jobs.JobRun, job_id)
+    click.echo(json.dumps({"job": job_id, "idempotency_key": key, "status": job.status}))

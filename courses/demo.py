@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from courses import announcements, importing, registrations, tool_links
+from courses.builtin.package import import_qm_course
 from courses.landing_models import EVERYONE, OPENING, TEAM
 from portal.auth.models import AGENT, User, UserRole
 from portal.extensions import db
@@ -18,7 +19,9 @@ SHARED_SCORM = Path(__file__).resolve().parents[2] / "shared" / "scorm"
 
 def import_shared_packages(trainer) -> str:
     """Each package of SHARED_SCORM as a course imported by `trainer`, every demo agent
-    registered to it (the agents' courses page then lists them); what was done, in words."""
+    registered to it (the agents' courses page then lists them); what was done, in words.
+    Our own QM course comes first, whatever that folder holds (import_builtin_course)."""
+    import_builtin_course(trainer)
     packages = sorted(SHARED_SCORM.glob("*.zip")) if SHARED_SCORM.is_dir() else []
     if not packages:
         return f"no demo courses: {SHARED_SCORM} has no SCORM packages"
@@ -30,6 +33,13 @@ def import_shared_packages(trainer) -> str:
     db.session.commit()
     return (f"{len(packages)} demo courses imported from {SHARED_SCORM}, "
             f"{len(agents)} agents registered to each")
+
+
+def import_builtin_course(trainer) -> str:
+    """Our own QM course (courses/builtin/, key QM_COURSE_KEY), imported by `trainer`; who
+    takes it is for the learning paths to say, so nobody is registered here."""
+    done = import_qm_course(actor=trainer)
+    return f"the QM course '{done.version.course.key}' ({done.status})"
 
 
 def post_news(author, team_name: str, opening) -> str:

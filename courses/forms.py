@@ -22,6 +22,7 @@ from wtforms.validators import (
 from courses.announcements import Fields
 from courses.formatting import is_web_url
 from courses.landing_models import AUDIENCES, KINDS, OPENING, TEAM
+from portal.form_fields import MultiCheckboxField
 from portal.text import clean_line, clean_text
 
 
@@ -45,6 +46,22 @@ class PolicyForm(FlaskForm):
     new_attempt = SelectField("A new attempt starts")
     grading = SelectField("The learner's result is the")
     save = SubmitField("Save the attempt rules")
+
+
+class CatalogueForm(FlaskForm):
+    title = StringField("Title", filters=[clean_line], validators=[
+        DataRequired("Give the course a title."),
+        Length(max=200, message="Keep the title under 200 characters.")])
+    description = TextAreaField("Description", filters=[clean_text], validators=[
+        Length(max=4000, message="Keep the description under 4,000 characters.")],
+        render_kw={"rows": 3}, description="What the learner will be able to do afterwards.")
+    category = StringField("Category", filters=[clean_line], validators=[
+        Length(max=60, message="Keep the category under 60 characters.")],
+        description="E.g. Onboarding, Compliance, Product knowledge.")
+    estimated_minutes = IntegerField("Estimated time (minutes)", validators=[
+        Optional(), NumberRange(1, 6000, "From 1 to 6,000 minutes, or empty.")])
+    certifies = BooleanField("Completing it earns a certificate (passing, when it is scored)")
+    save = SubmitField("Save the details")
 
 
 class RegisterForm(FlaskForm):
@@ -131,3 +148,66 @@ class ToolLinkForm(FlaskForm):
         if field.data and not is_web_url(field.data):
             raise ValidationError("The address must start with http:// or https:// and name "
                                   "a host, e.g. https://crm.example.com.")
+
+
+STEP_ROWS = 12  # the most courses a path's form offers at once (a path is a short program)
+
+
+class PathForm(FlaskForm):
+    """A path: text, due days, and up to STEP_ROWS steps as rows of (course, opens when);
+    an empty row is skipped, so a trainer removes a step by emptying its course."""
+
+    title = StringField("Title", filters=[clean_line], validators=[
+        DataRequired("Give the path a title."),
+        Length(max=200, message="Keep the title under 200 characters.")])
+    description = TextAreaField("Description", filters=[clean_text], validators=[
+        Length(max=4000, message="Keep the description under 4,000 characters.")],
+        render_kw={"rows": 2})
+    due_days = IntegerField("Due, in days after enrolment", validators=[
+        Optional(), NumberRange(1, 365, "From 1 to 365 days, or empty for no due date.")],
+        description="Empty: no due date. Each learner's due date counts from their enrolment.")
+    save = SubmitField("Save the path")
+
+    def steps(self, form) -> list[tuple[int, str]]:
+        """The filled rows in order: (course id, opens after)."""
+        rows = []
+        for number in range(STEP_ROWS):
+            course = form.get(f"step-{number}-course", "")
+            if course.isdigit():
+                rows.append((int(course), form.get(f"step-{number}-opens", "")))
+        return rows
+
+
+class EnrolForm(FlaskForm):
+    how = SelectField("Enrol", choices=[("emails", "These people (email addresses)"),
+                                        ("team", "A team"), ("opening", "An opening's hires")])
+    emails = TextAreaField("Email addresses", validators=[
+        Length(max=20000, message="Paste at most a few hundred addresses at once.")],
+        render_kw={"rows": 3}, description="Separated by commas, spaces or new lines.")
+    team_id = SelectField("Team", coerce=_optional_id)
+    opening_id = SelectField("Opening", coerce=_optional_id)
+    enrol = SubmitField("Enrol")
+
+    def set_choices(self, teams, openings) -> None:
+        self.team_id.choices = [("", "Choose a team")] + [(t.id, t.name) for t in teams]
+        self.opening_id.choices = [("", "Choose an opening")] + [
+            (o.id, o.title) for o in openings]
+
+    def validate_team_id(self, field):
+        if self.how.data == "team" and not field.data:
+            raise ValidationError("Choose the team to enrol.")
+
+    def validate_opening_id(self, field):
+        if self.how.data == "opening" and not field.data:
+            raise ValidationError("Choose the opening whose hires to enrol.")
+
+    def validate_emails(self, field):
+        if self.how.data == "emails" and not (field.data or "").strip():
+            raise ValidationError("Paste at least one email address.")
+
+
+class PathOpeningsForm(FlaskForm):
+    openings = MultiCheckboxField("Openings whose hires join this path", coerce=int,
+                                  description="An opening names one path: ticking it here "
+                                              "takes it from another path.")
+    save = SubmitField("Save the openings")

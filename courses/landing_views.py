@@ -9,7 +9,7 @@ from courses import announcements
 from courses.landing import landing_for
 from portal.auth.models import AGENT
 from portal.auth.permissions import roles
-from portal.extensions import db, writes_on_get
+from portal.extensions import db, utcnow, writes_on_get
 
 bp = Blueprint("landing", __name__, url_prefix="/me", template_folder="templates")
 
@@ -21,7 +21,7 @@ STATUS_LABELS = {"not attempted": "Not started", "incomplete": "In progress",
 @roles(AGENT)
 def home():
     return render_template("courses/landing.html", landing=landing_for(current_user.id),
-                           labels=STATUS_LABELS)
+                           labels=STATUS_LABELS, now=utcnow())
 
 
 @bp.get("/announcements/<int:announcement_id>")

@@ -3,13 +3,14 @@ a step waits for the course before it to be completed (or passed) when the path 
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from courses import sco_status
 from courses.models import Course
 from courses.path_models import OPENS_AFTER, LearningPath, OpeningPath, PathEnrolment, PathStep
 from courses.tracking_models import Registration
-from portal import audit
+from portal import audit, listing
 from portal.extensions import db, utcnow
 
 
@@ -26,7 +27,7 @@ class StepPlan:
 def save(path: LearningPath | None, *, title: str, description: str, due_days: int | None,
          steps: list[StepPlan], actor) -> LearningPath:
     """Create or change a path: its text, due days and its steps in order (replaced whole)."""
-    if not title.strip():
+    if not (title or "").strip():
         raise PathRefused("Give the path a title.")
     if due_days is not None and not 1 <= due_days <= 365:
         raise PathRefused("Due days are between 1 and 365, or empty for no due date.")
@@ -43,7 +44,8 @@ def save(path: LearningPath | None, *, title: str, description: str, due_days: i
     if created:
         path = LearningPath(created_by_id=actor.id if actor else None)
         db.session.add(path)
-    path.title, path.description, path.due_days = title.strip(), description.strip(), due_days
+    path.title, path.description = title.strip(), (description or "").strip()
+    path.due_days = due_days
     path.steps = [PathStep(course_id=step.course_id, position=number,
                            opens_after=step.opens_after if number else "")
                   for number, step in enumerate(steps)]
@@ -122,3 +124,29 @@ def _done(row, rule: str) -> bool:
     if rule == "passed":
         return row.success == sco_status.PASSED
     return row.completion == sco_status.COMPLETED
+
+
+# --- what the trainers' pages list -----------------------------------------------------------
+
+def with_counts() -> list[tuple[LearningPath, int, int]]:
+    """Every active path with its number of steps and of learners enrolled now; one query."""
+    steps = (select(PathStep.path_id, func.count().label("steps"))
+             .group_by(PathStep.path_id).subquery())
+    enrolled = (select(PathEnrolment.path_id, func.count().label("learners"))
+                .where(PathEnrolment.unenrolled_at.is_(None))
+                .group_by(PathEnrolment.path_id).subquery())
+    return [tuple(row) for row in db.session.execute(
+        select(LearningPath, func.coalesce(steps.c.steps, 0),
+               func.coalesce(enrolled.c.learners, 0))
+        .outerjoin(steps, steps.c.path_id == LearningPath.id)
+        .outerjoin(enrolled, enrolled.c.path_id == LearningPath.id)
+        .where(LearningPath.archived_at.is_(None)).order_by(LearningPath.title))]
+
+
+def enrolments_page(path: LearningPath, after: str | None, before: str | None,
+                    page_size: int) -> listing.Page:
+    """The path's enrolments, current and past, newest first."""
+    stmt = (select(PathEnrolment).where(PathEnrolment.path_id == path.id)
+            .options(selectinload(PathEnrolment.learner)))
+    return listing.paginate(stmt, PathEnrolment.enrolled_at, PathEnrolment.id,
+                            descending=True, after=after, before=before, page_size=page_size)

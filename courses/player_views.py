@@ -77,7 +77,8 @@ def _tracked(attempt: Attempt) -> bool:
     """Whether a launch of this attempt records: it is the registration's last attempt and
     the attempts are not used up (else the course opens for review, nothing stored)."""
     registration = attempt.registration
-    return attempt.id == registrations.attempts_of(registration)[-1].id \
+    counted = registrations.attempts_of(registration)  # none just after a trainer's reset
+    return bool(counted) and attempt.id == counted[-1].id \
         and not registrations.locked(registration)
 
 

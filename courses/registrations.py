@@ -80,8 +80,11 @@ def set_policy(course: Course, max_attempts: int | None, new_attempt: str, gradi
 
 
 def attempts_of(registration: Registration) -> list[Attempt]:
+    """The attempts that count: a trainer's reset sets the earlier ones aside (`reset_at`),
+    kept for the history but no longer graded, rolled up or counted by the policy."""
     return list(db.session.scalars(select(Attempt).where(
-        Attempt.registration_id == registration.id).order_by(Attempt.number)))
+        Attempt.registration_id == registration.id, Attempt.reset_at.is_(None))
+        .order_by(Attempt.number)))
 
 
 @dataclass(frozen=True)
@@ -123,16 +126,19 @@ def may_start_new(registration: Registration) -> bool:
         course.max_attempts and len(attempts) >= course.max_attempts)
 
 
-def _start(registration: Registration, number: int) -> Attempt:
+def _start(registration: Registration, count: int) -> Attempt:
+    """The `count`th attempt that counts; numbered after every attempt, set-aside ones too."""
     version = newest_version(registration.course)
     if version is None:
         raise RegistrationRefused("This course has no package yet.")
+    number = 1 + db.session.scalar(select(func.coalesce(func.max(Attempt.number), 0)).where(
+        Attempt.registration_id == registration.id))
     attempt = Attempt(registration_id=registration.id, number=number, version_id=version.id,
                       token=secrets.token_urlsafe(32))
     db.session.add(attempt)
-    registration.attempt_count = number
+    registration.attempt_count = count
     db.session.flush()
-    if number == 1:
+    if count == 1:
         progress.of_registration(registration, "started")
     return attempt
 
@@ -141,18 +147,25 @@ def _start(registration: Registration, number: int) -> Attempt:
 
 def roll_up(attempt: Attempt) -> None:
     """The attempt from its SCOs, then the registration from its attempts."""
-    states = list(db.session.scalars(select(ScoState).where(ScoState.attempt_id == attempt.id)))
-    scos = sum(1 for item in _launchable(attempt) if item.get("is_sco")) or 1
-    completed = sum(s.completion == sco_status.COMPLETED for s in states)
-    attempt.completion = (sco_status.COMPLETED if completed >= scos else
-                          sco_status.INCOMPLETE if states else sco_status.NOT_ATTEMPTED)
-    successes = [s.success for s in states if s.success != sco_status.UNKNOWN]
-    attempt.success = (sco_status.FAILED if sco_status.FAILED in successes else
-                       sco_status.PASSED if successes and len(successes) >= min(scos, len(states))
+    if attempt.reset_at is not None:  # set aside by a reset: history, nothing rolls up
+        return
+    states = {s.item: s for s in db.session.scalars(
+        select(ScoState).where(ScoState.attempt_id == attempt.id))}
+    scos = [item for item in _launchable(attempt) if item.get("is_sco")]
+    completing = _contributing(scos, "rollupProgressCompletion") or list(states) or [None]
+    attempt.completion = (
+        sco_status.COMPLETED if all(states.get(i) is not None and states[i].completion ==
+                                    sco_status.COMPLETED for i in completing)
+        else sco_status.INCOMPLETE if states else sco_status.NOT_ATTEMPTED)
+    judging = _contributing(scos, "rollupObjectiveSatisfied")
+    judged = [states[i].success for i in judging
+              if i in states and states[i].success != sco_status.UNKNOWN]
+    attempt.success = (sco_status.FAILED if sco_status.FAILED in judged else
+                       sco_status.PASSED if judged and len(judged) == len(judging)
                        else sco_status.UNKNOWN)
-    scores = [s.score for s in states if s.score is not None]
+    scores = [s.score for s in states.values() if s.score is not None]
     attempt.score = statistics.fmean(scores) if scores else None
-    attempt.total_seconds = sum(s.total_seconds for s in states)
+    attempt.total_seconds = sum(s.total_seconds for s in states.values())
     attempt.last_activity_at = utcnow()
     _roll_up_registration(attempt.registration)
 
@@ -164,6 +177,17 @@ def touch(attempt: Attempt) -> None:
     if now - attempt.last_activity_at > ACTIVITY_EVERY:
         attempt.last_activity_at = now
         attempt.registration.last_activity_at = now
+
+
+def _contributing(scos: list[dict], rule: str) -> list[str]:
+    """The SCOs whose status counts for the course: a 2004 manifest takes a SCO out with
+    <imsss:rollupRules rollupObjectiveSatisfied="false"/> (success) or
+    rollupProgressCompletion="false" (completion), as a lesson before the quiz usually is."""
+    def counts(item: dict) -> bool:
+        tree = (item.get("sequencing") or {}).get("tree") or {}
+        return not any(node["tag"] == "rollupRules" and node["attributes"].get(rule) == "false"
+                       for node in tree.get("children", []))
+    return [item["identifier"] for item in scos if counts(item)]
 
 
 def _launchable(attempt: Attempt) -> list[dict]:
@@ -179,7 +203,8 @@ def _roll_up_registration(registration: Registration) -> None:
     registration.success = graded.success if graded else sco_status.UNKNOWN
     registration.score = _score(registration.course.grading, attempts, graded)
     registration.total_seconds = db.session.scalar(select(func.coalesce(
-        func.sum(Attempt.total_seconds), 0)).where(Attempt.registration_id == registration.id))
+        func.sum(Attempt.total_seconds), 0)).where(Attempt.registration_id == registration.id,
+                                                   Attempt.reset_at.is_(None)))
     registration.attempt_count = len(attempts)
     registration.last_activity_at = utcnow()
     _record_changes(registration, *before)

@@ -19,7 +19,8 @@ class Registration(db.Model):
     __tablename__ = "course_registrations"
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="RESTRICT"))
-    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                            index=True)  # a learner's courses (matrix.py)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completion: Mapped[str] = mapped_column(String(20), default=NOT_ATTEMPTED)
     success: Mapped[str] = mapped_column(String(10), default=UNKNOWN)
@@ -59,6 +60,10 @@ class Attempt(db.Model):
     score: Mapped[float | None] = mapped_column(Float)
     total_seconds: Mapped[float] = mapped_column(Float, default=0)
     bookmark: Mapped[str | None] = mapped_column(String(200))  # the item last open
+    # Set aside by a trainer's reset: kept for the history, no longer counted (registrations.py).
+    reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reset_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reset_reason: Mapped[str | None] = mapped_column(String(500))  # the trainer's words
 
     registration: Mapped[Registration] = relationship()
     # Loaded with the attempt (not its deferred manifest): sco_sessions.facts needs its id

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from courses import catalogue, importing, registrations
-from courses.forms import PackageForm, PolicyForm, RegisterForm
+from courses.forms import CatalogueForm, PackageForm, PolicyForm, RegisterForm
 from courses.models import Course
 from portal import storage
 from portal.auth.models import ADMIN, MANAGER, TRAINER
@@ -25,14 +25,15 @@ bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="temp
 @bp.get("/")
 @roles(TRAINER, MANAGER, ADMIN)
 def index():
-    return render_template("courses/index.html", rows=catalogue.current_versions())
+    archived = request.args.get("archived") == "1"
+    return render_template("courses/index.html", archived=archived,
+                           rows=catalogue.current_versions(archived=archived))
 
 
 @bp.get("/<int:course_id>")
 @roles(TRAINER, MANAGER, ADMIN)
 def course(course_id: int):
-    found = _course_or_404(course_id)
-    return _course_page(found, _policy_form(found), RegisterForm())
+    return _course_page(_course_or_404(course_id, archived_ok=True))
 
 
 def _policy_form(course: Course, formdata=None) -> PolicyForm:
@@ -42,12 +43,40 @@ def _policy_form(course: Course, formdata=None) -> PolicyForm:
     return form
 
 
-def _course_page(course: Course, policy: PolicyForm, register: RegisterForm,
-                 status: int = 200):
+def _course_page(course: Course, status: int = 200, *, policy: PolicyForm | None = None,
+                 register: RegisterForm | None = None, details: CatalogueForm | None = None):
+    """The course page; a form posted with problems is shown again in place of its blank."""
     return render_template("courses/course.html", course=course,
                            versions=catalogue.versions_of(course),
-                           learners=catalogue.learners_of(course), policy=policy,
-                           register=register), status
+                           learners=catalogue.learners_of(course),
+                           policy=policy or _policy_form(course), register=register or
+                           RegisterForm(formdata=None),
+                           details=details or CatalogueForm(formdata=None, obj=course)), status
+
+
+@bp.post("/<int:course_id>/details")
+@roles(TRAINER, MANAGER, ADMIN)
+def details(course_id: int):
+    found = _course_or_404(course_id)
+    form = CatalogueForm()
+    if not form.validate_on_submit():
+        return _course_page(found, 422, details=form)
+    catalogue.save_details(found, current_user, **{
+        name: getattr(form, name).data for name in catalogue.DETAILS})
+    db.session.commit()
+    flash("Course details saved.", "success")
+    return redirect(url_for(".course", course_id=found.id), code=303)
+
+
+@bp.post("/<int:course_id>/archive")
+@roles(TRAINER, MANAGER, ADMIN)
+def archive(course_id: int):
+    found = _course_or_404(course_id, archived_ok=True)
+    archived = request.form.get("archive") == "1"
+    catalogue.set_archived(found, archived, current_user)
+    db.session.commit()
+    flash(f"{'Archived' if archived else 'Restored'}: {found.title}.", "success")
+    return redirect(url_for(".course", course_id=found.id), code=303)
 
 
 @bp.post("/<int:course_id>/policy")
@@ -56,7 +85,7 @@ def policy(course_id: int):
     found = _course_or_404(course_id)
     form = _policy_form(found, request.form)
     if not form.validate():
-        return _course_page(found, form, RegisterForm(), 422)
+        return _course_page(found, 422, policy=form)
     registrations.set_policy(found, form.max_attempts.data, form.new_attempt.data,
                              form.grading.data, current_user)
     db.session.commit()
@@ -70,7 +99,7 @@ def register_learners(course_id: int):
     found = _course_or_404(course_id)
     form = RegisterForm()
     if not form.validate_on_submit():
-        return _course_page(found, _policy_form(found), form, 422)
+        return _course_page(found, 422, register=form)
     added, skipped = registrations.register_emails(found, form.emails.data or "")
     db.session.commit()
     flash(f"{len(added)} learner{'s' if len(added) != 1 else ''} registered."
@@ -120,11 +149,12 @@ def _upload_page(course_id: int | None):
                            course=target), status
 
 
-def _course_or_404(course_id: int | None) -> Course | None:
+def _course_or_404(course_id: int | None, archived_ok: bool = False) -> Course | None:
+    """The course; an archived one only where it may be seen or restored."""
     if course_id is None:
         return None
     found = db.session.get(Course, course_id)
-    if found is None or found.archived_at is not None:
+    if found is None or (found.archived_at is not None and not archived_ok):
         abort(404)
     return found
 

@@ -105,9 +105,12 @@ def _register_blueprints(app: Flask) -> None:
     from assessments.readiness.views import bp as readiness_bp
     from assessments.results_views import bp as assessment_results_bp
     from assessments.views import bp as assessment_banks_bp
+    from courses.certificate_views import bp as certificates_bp
     from courses.content_views import bp as course_content_bp
+    from courses.dashboard_views import bp as learning_dashboards_bp
     from courses.landing_views import bp as landing_bp
     from courses.learning_views import bp as learning_bp
+    from courses.path_views import bp as paths_bp
     from courses.player_views import bp as course_player_bp
     from courses.report_views import bp as course_reports_bp
     from courses.trainer_views import bp as courses_bp
@@ -128,8 +131,8 @@ def _register_blueprints(app: Flask) -> None:
                       assessment_banks_bp, assessments_bp, assessment_results_bp,
                       readiness_bp, readiness_speed_bp, recordings_bp, recording_uploads_bp,
                       recording_review_bp, recording_setup_bp, courses_bp, course_content_bp,
-                      course_player_bp, course_reports_bp, landing_bp, learning_bp, teams_bp,
-                      health_bp):
+                      course_player_bp, course_reports_bp, landing_bp, learning_bp, paths_bp,
+                      teams_bp, certificates_bp, learning_dashboards_bp, health_bp):
         app.register_blueprint(blueprint)
 
 

@@ -146,6 +146,9 @@ def load_config(instance_path: str | Path, overrides: dict | None = None) -> dic
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per minute; 20 per hour"),
         # Each registration sends an email: bound what one address can make us send.
         "REGISTER_RATE_LIMIT": os.environ.get("REGISTER_RATE_LIMIT", "5 per minute; 30 per hour"),
+        # Public certificate checks per client address: enough for an employer, not a scan.
+        "CERTIFICATE_VERIFY_RATE_LIMIT": os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT",
+                                                        "30 per minute"),
     }
     config.update(overrides or {})
     return config

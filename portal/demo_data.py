@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 from assessments import demo as assessment_demo
 from assessments import services as assessment_services
 from courses import demo as courses_demo
+from courses import demo_onboarding
 from portal.auth.models import ADMIN, MANAGER, QA, TRAINER, User
 from portal.extensions import db, utcnow
 from portal.recordings import demo as recordings_demo
@@ -132,6 +133,7 @@ def load(candidates: int = 300, seed: int = 7) -> str:
                       recordings_demo.write_interview_template(manager),
                       courses_demo.import_shared_packages(staff[2]),
                       teams_demo.form_teams(staff[1:4], manager),
+                      demo_onboarding.onboard(staff[2], openings[:4], rng),
                       courses_demo.post_news(staff[2], teams_demo.TEAMS[0], openings[0])))
 
 

@@ -12,6 +12,7 @@ MESSAGES = {
     404: ("Page not found", "We could not find that page. It may have moved or never existed."),
     405: ("Not allowed", "That action is not available here."),
     409: ("Not possible right now", "That cannot be done in the record's present state."),
+    410: ("No longer valid", "What you asked for was withdrawn."),
     413: ("File too large", "That upload is larger than we accept."),
     429: ("Too many attempts", "Please wait a minute before trying again."),
     500: ("Something went wrong", "We have been told about it. Please try again in a moment."),
@@ -44,8 +45,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
-        # abort(code, "why") says why in words for the person; werkzeug's stock text does not.
-        own_words = error.description if error.description != type(error).description else None
+        # abort(code, "why") says why in words for the person; werkzeug's stock text does not,
+        # nor does the rate limiter's ("10 per 1 minute").
+        own_words = (error.description if error.description != type(error).description
+                     and error.code != 429 else None)
         body, code = render_error(error.code or 500, own_words)
         # Keep what the error itself says in headers: Allow on 405, Retry-After on 429...
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]

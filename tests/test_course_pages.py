@@ -61,7 +61,7 @@ def test_a_trainer_imports_a_course_then_a_new_version_through_the_pages(signed_
     assert "This is the same package file as version 1." in versions
     assert trainer.full_name in versions  # who imported it
     catalogue = page_text(client.get("/courses/"))
-    assert "Call basics call-basics 2 2 versions so far 1.2" in catalogue
+    assert "Call basics call-basics — — 2 2 versions so far 1.2" in catalogue
     assert list(Path(tempfile.gettempdir()).iterdir()) == []
 
 

@@ -408,3 +408,47 @@ def test_a_lesson_opens_once_its_prerequisites_are_met(app, tmp_path, make_user,
            terminate=True)
     opened = launch(client, attempt_id, "practice")
     assert opened["launch"].endswith("index.html?part=2")
+
+
+MANIFEST_2004_LESSON_AND_QUIZ = """<?xml version="1.0"?>
+<manifest identifier="lq" version="1" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+          xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+          xmlns:imsss="http://www.imsglobal.org/xsd/imsss">
+  <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+  <organizations default="org"><organization identifier="org"><title>QM</title>
+    <item identifier="lesson" identifierref="r1"><title>Lesson</title>
+      <imsss:sequencing><imsss:rollupRules rollupObjectiveSatisfied="false"/></imsss:sequencing>
+    </item>
+    <item identifier="quiz" identifierref="r2"><title>Quiz</title></item>
+  </organization></organizations>
+  <resources>
+    <resource identifier="r1" type="webcontent" adlcp:scormType="sco" href="index.html">
+      <file href="index.html"/></resource>
+    <resource identifier="r2" type="webcontent" adlcp:scormType="sco" href="quiz.html">
+      <file href="quiz.html"/></resource></resources>
+</manifest>"""
+
+
+def test_a_lesson_left_out_of_the_satisfaction_rollup_does_not_hold_back_a_pass(
+        app, tmp_path, make_user, client, login):
+    package = make_zip(tmp_path / "lq.zip", [
+        ("imsmanifest.xml", MANIFEST_2004_LESSON_AND_QUIZ.encode()), ("index.html", PAGE),
+        ("quiz.html", PAGE)])
+    course = importing.import_package(package, actor=None).course
+    learner = make_user(roles=("agent",))
+    registration = registrations.register(course, learner)
+    db.session.commit()
+    login(client, learner)
+    attempt_id = open_attempt(client, registration)
+    seq = launch(client, attempt_id, "lesson")["seq"]
+    commit(client, attempt_id, seq + 1, [["cmi.completion_status", "completed"]], True,
+           item="lesson")
+    seq = launch(client, attempt_id, "quiz")["seq"]
+    answer = commit(client, attempt_id, seq + 1, [["cmi.completion_status", "completed"],
+                                                  ["cmi.success_status", "passed"],
+                                                  ["cmi.score.scaled", "0.9"]], True,
+                    item="quiz")
+    assert answer.get_json()["success"] == "passed"
+    db.session.expire_all()
+    row = db.session.get(Registration, registration.id)
+    assert (row.completion, row.success) == ("completed", "passed")

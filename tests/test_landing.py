@@ -151,3 +151,31 @@ def test_the_page_costs_the_same_queries_with_1_and_with_30_courses_and_announce
 
     small, large = add(0, 1), add(1, 30)
     assert small == large, f"{small} statements with 1 of each, {large} with 30"
+
+
+def test_assignments_come_by_due_date_overdue_in_red_and_certificates_are_listed(
+        client, login, agent):
+    now = utcnow()
+    registered(agent, "No due date", completion="incomplete", attempt_count=1,
+               last_activity_at=now)
+    registered(agent, "Due next week", due_at=now + timedelta(days=7))
+    registered(agent, "Overdue course", due_at=now - timedelta(days=2))
+    done = registered(agent, "Finished course", completion="completed", success="passed",
+                      due_at=now - timedelta(days=5), completed_at=now)
+    from courses.certificate_models import Certificate
+    db.session.add(Certificate(code="ABCD-EFGH-JKMN", learner_id=agent.id,
+                               course_id=done.course_id, name=agent.full_name,
+                               title="Finished course", achievement="passed", achieved_at=now))
+    db.session.commit()
+    login(client, agent)
+
+    answer = client.get("/me/home")
+
+    shown = page_text(answer)
+    order = ["Overdue course", "Overdue: was due", "Due next week", "No due date",
+             "Certificates", "Finished course", "Passed", "ABCD-EFGH-JKMN", "Download PDF"]
+    positions = [shown.index(text, shown.index(order[n - 1]) if n else 0)
+                 for n, text in enumerate(order)]
+    assert positions == sorted(positions), shown
+    assert 'class="small text-danger fw-semibold">Overdue' in answer.get_data(as_text=True)
+    assert shown.count("Overdue: was due") == 1  # the finished course is not overdue

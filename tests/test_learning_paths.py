@@ -177,6 +177,8 @@ def test_a_certificate_is_reissued_under_a_new_name_and_revoked_on_reset(
     issued = certificates.valid_for(learner.id)
     assert [(c.name, c.title, c.achievement) for c in issued] == [
         ("Avery Lin", "Call basics", "passed")]
+    with pytest.raises(certificates.ReissueRefused, match="already carries"):
+        certificates.reissue(issued[0], manager)  # same name: the code stays valid
     learner.full_name = "Avery Lin-Moreau"
     fresh = certificates.reissue(issued[0], manager)
     db.session.commit()

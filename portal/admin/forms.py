@@ -7,7 +7,6 @@ from wtforms import (
     PasswordField,
     SearchField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
@@ -21,21 +20,16 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.admin import services
 from portal.auth import passwords
 from portal.auth.forms import StrongPassword
 from portal.auth.models import ROLE_LABELS, ROLES
 from portal.extensions import MAX_ROW_ID
+from portal.form_fields import MultiCheckboxField
 from portal.text import clean_line
 
 ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLES]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class UserFilterForm(FlaskForm):

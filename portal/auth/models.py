@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -45,6 +45,9 @@ class User(UserMixin, db.Model):
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
     )
+
+    # People listed by name, paged by (name, id): the learners matrix (courses/matrix.py).
+    __table_args__ = (Index("ix_users_name", "full_name", "id"),)
 
     # --- Flask-Login -------------------------------------------------------------------
     # The token of the session this request runs in (portal.auth.sessions sets it); it is

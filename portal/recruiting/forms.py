@@ -25,9 +25,9 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.extensions import MAX_ROW_ID
+from portal.form_fields import MultiCheckboxField
 from portal.recruiting import choices, screening, stages, steps
 from portal.text import clean_line, clean_text
 
@@ -56,11 +56,6 @@ class AtLeastOne:
     def __call__(self, form, field):
         if not field.data:
             raise ValidationError(self.message)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class OpeningForm(FlaskForm):

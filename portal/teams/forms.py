@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.recruiting.forms import MultiCheckboxField
+from portal.form_fields import MultiCheckboxField
 from portal.text import clean_line
 
 
