@@ -14,27 +14,24 @@ statements and p95(large) <= 2 x p95(small). The last line is machine-readable:
 """
 # ruff: noqa: E402  (the repository root goes on sys.path before the project is imported)
 
-import argparse
 import gc
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from werkzeug.security import generate_password_hash
 
-from bench import people
+from bench import people, two_sizes
 from bench.databases import fresh_database
-from bench.pipeline import NOT_QUERIES, analyze, get_ok
+from bench.pipeline import analyze, get_ok
 from courses.models import Course
 from courses.path_models import LearningPath, PathStep
 from courses.tracking_models import Registration
@@ -139,16 +136,12 @@ def site(size: int, server_url: str | None, tmp: Path, counter: list):
             raise SystemExit("trainer login failed")
         with app.app_context():
             engine = db.engine
-        event.listen(engine, "before_cursor_execute", lambda *args: count(counter, args[2]))
+        two_sizes.count_statements(engine, counter)
         try:
             yield Site(size, client)
         finally:
             engine.dispose()  # so that the server database can be dropped
 
-
-def count(counter: list, statement: str) -> None:
-    if not statement.lstrip().upper().startswith(NOT_QUERIES):
-        counter[0] += 1
 
 
 def measure(sites: list[Site], counter: list, requests: int) -> None:
@@ -197,19 +190,8 @@ def report(small: Site, large: Site, database: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100,10000", help="baseline,large (agents)")
-    parser.add_argument("--requests", type=int, default=60, help="timed requests per size")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
-                        help="postgresql://... server (default: SQLite files)")
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    if len(sizes) != 2:
-        parser.error("--sizes takes two sizes: the baseline and the large one")
-    counter = [0]  # statements sent by the request in flight; requests run one at a time
-    with tempfile.TemporaryDirectory(prefix="bench-matrix-") as tmp, ExitStack() as stack:
-        sites = [stack.enter_context(site(n, args.database_url, Path(tmp), counter))
-                 for n in sizes]
+    with two_sizes.sites(__doc__.splitlines()[0], "100,10000", 60, "matrix",
+                         site) as (sites, args, counter):
         measure(sites, counter, args.requests)
     report(*sites, "postgresql" if args.database_url else "sqlite")
 

@@ -9,27 +9,24 @@ the baseline: the target is the same number of SQL statements and at most 2x its
 """
 # ruff: noqa: E402  (the repository root goes on sys.path before the project is imported)
 
-import argparse
 import gc
 import html
-import os
 import random
 import re
 import statistics
 import sys
-import tempfile
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from werkzeug.security import generate_password_hash
 
-from bench import people
+from bench import people, two_sizes
 from bench.databases import fresh_database
 from portal.auth.models import CANDIDATE, MANAGER, User, UserRole
 from portal.extensions import db
@@ -68,8 +65,6 @@ PAGES = ("a default (active, newest)", "b stage=screening", "c opening=1, all, b
          "d deep page (20 x next)", "e text search", "f outcome=review",
          "g all, by customer care")
 NEXT_LINK = re.compile(r'rel="next" href="([^"]+)"')
-# Transaction control is not a query (and SQLite sends BEGIN where PostgreSQL does not).
-NOT_QUERIES = ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT", "ROLLBACK")
 
 
 # --- database and data --------------------------------------------------------------------
@@ -213,7 +208,7 @@ def site(size: int, server_url: str | None, tmp: Path, counter: list):
         app, client, search_text = start_app(size, url, tmp)
         with app.app_context():
             engine = db.engine
-        event.listen(engine, "before_cursor_execute", lambda *args: count(counter, args[2]))
+        two_sizes.count_statements(engine, counter)
         deep, depth = deep_url(client)
         urls = ("/pipeline/", "/pipeline/?stage=screening",
                 "/pipeline/?opening=1&stage=all&sort=name", deep, f"/pipeline/?q={search_text}",
@@ -226,10 +221,6 @@ def site(size: int, server_url: str | None, tmp: Path, counter: list):
         finally:
             engine.dispose()  # so that the server database can be dropped
 
-
-def count(counter: list, statement: str) -> None:
-    if not statement.lstrip().upper().startswith(NOT_QUERIES):
-        counter[0] += 1
 
 
 def measure(sites: list[Site], counter: list, requests: int) -> None:
@@ -282,19 +273,8 @@ def report(small: Site, large: Site) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100,100000", help="baseline,large")
-    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
-                        help="postgresql://... server (default: SQLite files)")
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    if len(sizes) != 2:
-        parser.error("--sizes takes two sizes: the baseline and the large one")
-    counter = [0]  # statements sent by the request in flight; requests run one at a time
-    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp, ExitStack() as stack:
-        sites = [stack.enter_context(site(n, args.database_url, Path(tmp), counter))
-                 for n in sizes]
+    with two_sizes.sites(__doc__.splitlines()[0], "100,100000", 30, "pipeline",
+                         site) as (sites, args, counter):
         measure(sites, counter, args.requests)
     report(*sites)
 

@@ -54,3 +54,40 @@ def bar_chart(bars: Sequence[tuple[str, float]], *, chart_id: str, title: str,
             f'</g>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+ROW = 34  # a horizontal bar's row: its label above, the bar below
+
+
+def funnel_chart(stages: Sequence[tuple[str, float]], *, chart_id: str, title: str,
+                 description: str = "") -> Markup:
+    """A horizontal bar per (stage, count), top to bottom, widths against the first stage,
+    the label above each bar and the count (with its share of the first) at its end: long
+    labels such as course titles fit, which a column chart's would not."""
+    chart_id = "".join(c if c.isalnum() or c in "-_" else "-" for c in chart_id) or "chart"
+    first = stages[0][1] if stages else 0
+    height = ROW * max(len(stages), 1) + 4
+    plot = WIDTH - 2 * SIDE - 90  # room for "1,234 (100 %)" after the longest bar
+    said = "; ".join(f"{label}: {number(value)}" for label, value in stages) or "no data"
+    parts = [
+        f'<svg class="chart chart-funnel" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description + " " if description else "")}'
+        f'{escape(said)}.</desc>',
+    ]
+    for n, (label, value) in enumerate(stages):
+        top = n * ROW
+        width = plot * max(value, 0) / first if first else 0
+        share = f" ({value / first:.0%})" if first and n else ""
+        parts.append(
+            f'<g class="chart-bar-group">'
+            f'<text class="chart-label chart-label-start" x="{SIDE}" y="{top + 11}">'
+            f'{escape(label)}</text>'
+            f'<rect class="chart-bar" x="{SIDE}" y="{top + 15}" width="{width:.1f}" '
+            f'height="14"><title>{escape(label)}: {number(value)}</title></rect>'
+            f'<text class="chart-value chart-value-end" x="{SIDE + width + 6:.1f}" '
+            f'y="{top + 27}">{number(value)}{share}</text></g>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from courses import learner_record, resets
 from courses import matrix as matrices
-from courses import resets
 from portal import audit, csv_export, listing
 from portal.auth.models import ADMIN, MANAGER, TRAINER
 from portal.auth.permissions import roles, signed_in
@@ -27,7 +27,8 @@ class ResetForm(FlaskForm):
         DataRequired("Say why the attempts are reset."),
         Length(max=500, message="Keep the reason under 500 characters.")],
         render_kw={"rows": 2},
-        description="Kept in the audit log with your name; the learner does not see it.")
+        description="Kept with the attempts it sets aside, with your name; the learner does "
+                    "not see it.")
     confirm = StringField(f"Type {CONFIRM_WORD} to confirm", validators=[
         DataRequired(f"Type {CONFIRM_WORD} to confirm.")],
         render_kw={"autocomplete": "off", "spellcheck": "false"})
@@ -76,6 +77,18 @@ def matrix_csv():
 
     return csv_export.response(csv_export.filename("learners-matrix"), matrices.CSV_HEADER,
                                rows())
+
+
+# --- a learner's record --------------------------------------------------------------------------
+
+@bp.get("/learners/<int:user_id>")
+@signed_in  # staff only; anyone else gets "not found", as for someone else's record
+def learner(user_id: int):
+    found = learner_record.record_of(user_id) if current_user.has_role(*STAFF) else None
+    if found is None:
+        abort(404)
+    return render_template("courses/learner_record.html", record=found, now=utcnow(),
+                           statuses=matrices.STATUSES, status_of=matrices.status_of)
 
 
 # --- a registration: attempts, SCO data, reset ----------------------------------------------------

@@ -6,13 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from courses import catalogue, enrolment, paths
+from courses import catalogue, charts, enrolment, paths
 from courses.forms import STEP_ROWS, EnrolForm, PathForm, PathOpeningsForm
 from courses.path_models import OPENS_AFTER, LearningPath, PathEnrolment
-from portal import listing
+from portal import audit, csv_export, listing
 from portal.auth.models import ADMIN, MANAGER, TRAINER
 from portal.auth.permissions import roles
-from portal.extensions import db
+from portal.extensions import db, writes_on_get
 from portal.recruiting.models import Opening
 from portal.teams.services import all_teams
 
@@ -77,7 +77,10 @@ def _path_page(path: LearningPath, enrol: EnrolForm, openings: PathOpeningsForm,
     except listing.BadCursor as bad:
         flash(str(bad), "warning")
         return redirect(url_for(".path", path_id=path.id))
-    return render_template("courses/path.html", path=path, page=page, enrol=enrol,
+    funnel = charts.funnel_chart(
+        paths.funnel(path), chart_id="path-funnel", title=f"How far learners got: {path.title}",
+        description="Learners enrolled now, by the furthest point they reached:")
+    return render_template("courses/path.html", path=path, page=page, enrol=enrol, funnel=funnel,
                            openings=openings, sources=enrolment.SOURCES,
                            opens_after=OPENS_AFTER), status
 
@@ -97,6 +100,18 @@ def _openings_form(path: LearningPath, formdata=None) -> PathOpeningsForm:
 
 def _openings() -> list[Opening]:
     return list(db.session.scalars(select(Opening).order_by(Opening.title, Opening.id)))
+
+
+@bp.get("/<int:path_id>/learners.csv")
+@roles(*STAFF)
+@writes_on_get  # the audit row
+def learners_csv(path_id: int):
+    found = _active_or_404(path_id)
+    rows = paths.enrolment_rows(found, enrolment.SOURCES)
+    audit.record("path.learners_exported", found, current_user, rows=len(rows))
+    db.session.commit()
+    return csv_export.response(csv_export.filename(f"path-{found.id}", "learners"),
+                               paths.ENROLMENT_COLUMNS, rows)
 
 
 @bp.post("/<int:path_id>/openings")

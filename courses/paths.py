@@ -3,7 +3,7 @@ a step waits for the course before it to be completed (or passed) when the path 
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from courses import sco_status
@@ -150,3 +150,41 @@ def enrolments_page(path: LearningPath, after: str | None, before: str | None,
             .options(selectinload(PathEnrolment.learner)))
     return listing.paginate(stmt, PathEnrolment.enrolled_at, PathEnrolment.id,
                             descending=True, after=after, before=before, page_size=page_size)
+
+
+def funnel(path: LearningPath) -> list[tuple[str, int]]:
+    """How far the path's current learners got: enrolled, started, each course completed in
+    order, the path completed. Three queries whatever the number of learners."""
+    enrolled, finished = db.session.execute(
+        select(func.count(), func.count(PathEnrolment.completed_at))
+        .where(PathEnrolment.path_id == path.id, PathEnrolment.unenrolled_at.is_(None))).one()
+    current = ((PathEnrolment.learner_id == Registration.learner_id)
+               & (PathEnrolment.path_id == path.id) & PathEnrolment.unenrolled_at.is_(None))
+    completed = func.sum(case((Registration.completion == sco_status.COMPLETED, 1), else_=0))
+    in_path = Registration.course_id.in_([step.course_id for step in path.steps])
+    per_course = dict(db.session.execute(
+        select(Registration.course_id, completed).join(PathEnrolment, current).where(in_path)
+        .group_by(Registration.course_id)).all())
+    started = db.session.scalar(
+        select(func.count(func.distinct(Registration.learner_id))).join(PathEnrolment, current)
+        .where(in_path, Registration.attempt_count > 0))
+    stages = [("Enrolled", enrolled), ("Started", started)]
+    stages += [(f"Completed {step.course.title}", int(per_course.get(step.course_id) or 0))
+               for step in path.steps]
+    return stages + [("Completed the path", finished)]
+
+
+ENROLMENT_COLUMNS = ("Learner", "Email", "Enrolled (UTC)", "How", "Due (UTC)", "Completed (UTC)",
+                     "Unenrolled (UTC)")
+
+
+def enrolment_rows(path: LearningPath, sources: dict[str, str]) -> list[list]:
+    """The path's enrolments as the CSV lists them, oldest first; one query."""
+    def stamp(moment):
+        return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+    return [[row.learner.full_name, row.learner.email, stamp(row.enrolled_at),
+             sources.get(row.source, row.source), stamp(row.due_at), stamp(row.completed_at),
+             stamp(row.unenrolled_at)]
+            for row in db.session.scalars(select(PathEnrolment).where(
+                PathEnrolment.path_id == path.id).options(selectinload(PathEnrolment.learner))
+                .order_by(PathEnrolment.enrolled_at, PathEnrolment.id))]

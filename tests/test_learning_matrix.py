@@ -79,7 +79,7 @@ def table(response) -> tuple[list[str], dict[str, list[str]]]:
                                                   r"(.*?)</th>", head, re.S)]
     rows = {}
     for row in re.findall(r"<tr>\s*<th scope=\"row\".*?</tr>", body, re.S):
-        name = re.search(r'class="matrix-name">(.*?)</span>', row).group(1)
+        name = re.search(r'class="matrix-name"[^>]*>(.*?)</a>', row).group(1)
         rows[name] = [page_text_of(cell) for cell in re.findall(
             r'<td class="matrix-cell">(.*?)</td>', row, re.S)]
     return columns, rows
@@ -413,3 +413,19 @@ def test_a_reset_needs_the_csrf_token(tmp_path, make_user, courses):
     assert browser.post(url, data={**form, "csrf_token": token}).status_code == 303
     with protected.app_context():
         assert db.session.get(Registration, registration_id).completion == "not attempted"
+
+
+def test_the_learners_record_lists_paths_courses_and_certificates(finished, client, make_user,
+                                                                 login):
+    registration, _, learner, path = finished
+    answer = client.get(f"/learning/learners/{learner.id}")
+    shown = page_text(answer)
+    assert answer.status_code == 200
+    assert path.title in shown and "Call basics" in shown and "Re-issue under" in shown
+    assert f'/learning/registrations/{registration.id}"' in answer.get_data(as_text=True)
+    assert client.get(f"/learning/learners/{make_user().id}").status_code == 404  # no agent
+    other = make_user(roles=("agent",))
+    db.session.commit()
+    agents_browser = client.application.test_client()
+    login(agents_browser, other)
+    assert agents_browser.get(f"/learning/learners/{learner.id}").status_code == 404

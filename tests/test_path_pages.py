@@ -86,6 +86,10 @@ def test_a_trainer_builds_a_path_names_an_opening_and_enrols_people(
     assert "nope@example.com: no account has this address" in shown
     assert "Ana Diaz" in shown and "By email list" in shown
 
+    exported = client.get(f"/learning/paths/{path.id}/learners.csv").get_data(as_text=True)
+    assert exported.startswith("\ufeffLearner,Email,Enrolled (UTC),How")
+    assert "Ana Diaz,ana@example.com," in exported and ",By email list," in exported
+
     enrolment = db.session.scalar(select(PathEnrolment))
     client.post(f"/learning/paths/{path.id}/enrolments/{enrolment.id}/unenrol")
     db.session.expire_all()
@@ -128,3 +132,26 @@ def test_my_courses_shows_the_due_date_and_why_a_course_is_not_open_yet(
     login(agents_browser, agent)
     shown = page_text(agents_browser.get("/me/courses/"))
     assert "Due " in shown and "Opens when “Call basics” is completed." in shown
+
+
+def test_the_path_page_draws_how_far_learners_got(client, login, trainer, courses, make_user,
+                                                  count_queries):
+    from courses import enrolment, paths
+    from courses.paths import StepPlan
+
+    first, second = courses
+    path = paths.save(None, title="Onboarding", description="", due_days=None,
+                      steps=[StepPlan(first.id), StepPlan(second.id)], actor=trainer)
+    learners = [make_user(roles=("agent",)) for _ in range(3)]
+    for learner in learners:
+        enrolment.enrol(learner, path, source="hand")
+    done = db.session.scalar(select(Registration).where(
+        Registration.learner_id == learners[0].id, Registration.course_id == first.id))
+    done.completion, done.attempt_count = "completed", 1
+    db.session.commit()
+    assert paths.funnel(path) == [("Enrolled", 3), ("Started", 1),
+                                  ("Completed Call basics", 1), ("Completed QM basics", 0),
+                                  ("Completed the path", 0)]
+    login(client, trainer)
+    page = client.get(f"/learning/paths/{path.id}").get_data(as_text=True)
+    assert "Enrolled: 3; Started: 1; Completed Call basics: 1" in page  # the text alternative

@@ -154,19 +154,34 @@
   }
 
   // A SCO that ends its session itself (its own Exit button, say) expects the LMS to take over.
-  // A SCORM 2004 navigation request to leave the course is followed as the player's Exit and
-  // "Save and finish later" are; the others (continue, previous, choice...) wait for the
-  // sequencing engine. Otherwise the learner is told that the lesson has ended, since what they
-  // do in it from then on is recorded nowhere.
+  // A SCORM 2004 navigation request is followed as the player's own buttons would: leaving the
+  // course as Exit and "Save and finish later" do; continue, previous and a choice of an item
+  // in the table of contents by moving through the flow (the server still refuses an item whose
+  // prerequisites are not met); the rest waits for the sequencing engine. Otherwise the learner
+  // is told that the lesson has ended, since what they do in it from then on is recorded nowhere.
   const LEAVING = { exitAll: false, suspendAll: true }; // adl.nav.request -> suspend
   function ended(launch) {
     if (launch !== current) return;
+    const target = requestedItem(launch);
     if (Object.hasOwn(LEAVING, launch.navRequest)) {
       leave(LEAVING[launch.navRequest]);
+    } else if (target) {
+      open(target, true);
     } else {
       say(`“${titleOf(launch.id)}” has ended. Choose Exit to go back to your courses` +
           (flow.length > 1 ? ", or open another lesson." : "."));
     }
+  }
+
+  // The item a continue, previous or {target=ID}choice (or jump) request names, if it is in
+  // the flow; null otherwise.
+  function requestedItem(launch) {
+    const at = flow.findIndex((entry) => entry.item === launch.id);
+    const request = launch.navRequest;
+    if (request === "continue") return at >= 0 && at < flow.length - 1 ? flow[at + 1].item : null;
+    if (request === "previous") return at > 0 ? flow[at - 1].item : null;
+    const chosen = /^\{target=([^}]+)\}(?:choice|jump)$/.exec(request);
+    return chosen && flow.some((entry) => entry.item === chosen[1]) ? chosen[1] : null;
   }
 
   function start(id, state) {
