@@ -37,6 +37,14 @@ class JobRun(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+def forgets_arguments(func):
+    """A job whose arguments are personal data that nothing needs once it has run (an address
+    typed into "forgot password", which may be no user's): they are cleared when it succeeds,
+    so the job table does not keep them."""
+    func.forgets_arguments = True
+    return func
+
+
 def _dotted(func) -> str:
     return f"{func.__module__}:{func.__qualname__}"
 
@@ -135,8 +143,9 @@ def run_job(job_id: str) -> None:
         return
     job.status, job.attempts = RUNNING, job.attempts + 1
     db.session.commit()
+    func = _resolve(job.func)
     try:
-        _resolve(job.func)(**job.args)
+        func(**job.args)
     except Exception:  # a job's failure is recorded, never lost
         db.session.rollback()
         job = db.session.get(JobRun, job_id)
@@ -144,6 +153,8 @@ def run_job(job_id: str) -> None:
         log.exception("job %s (%s) failed", job_id, job.func)
     else:
         job.status, job.error = SUCCEEDED, None
+        if getattr(func, "forgets_arguments", False):
+            job.args = {}
     job.finished_at = utcnow()
     db.session.commit()
 

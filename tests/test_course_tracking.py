@@ -309,6 +309,8 @@ def test_trainers_preview_a_course_and_nothing_is_recorded(app, tmp_path, make_u
     login(client, make_user(roles=("trainer",)))
     page = client.get(f"/me/courses/preview/{version.id}")
     assert page.status_code == 200
+    assert re.search(r'data-action="suspend" hidden>Save and finish later', page.get_data(
+        as_text=True))  # nothing to save in a preview
     state = client.get(f"/me/courses/preview/{version.id}/scos/lesson/state").get_json()
     assert state["values"]["cmi.core.credit"] == "no-credit"
     answer = client.post(f"/me/courses/preview/{version.id}/scos/lesson/commit",

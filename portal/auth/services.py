@@ -87,6 +87,7 @@ def request_password_reset(email: str) -> None:
                  email=email.strip().lower())
 
 
+@jobs.forgets_arguments
 def send_password_reset(email: str) -> None:
     """The job: send a reset link if the account exists and is active."""
     user = User.by_email(email)
