@@ -10,6 +10,7 @@ the CSRF header (another site can make the browser send the cookie, not know the
 import functools
 import hmac
 import json
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -183,8 +184,9 @@ def _commit_quickly(claim: sessions.Claim, attempt_id: int, item: str):
     if found is None or not hmac.compare_digest(str(body.get("token", "")), found.token) \
             or utcnow() - found.last_activity_at > registrations.ACTIVITY_EVERY:
         return None
+    state = SimpleNamespace(**{name: found._mapping[name] for name in _STATE_COLUMNS})
     try:
-        done = sco_sessions.apply(found.ScoState, sco_sessions.facts_of(
+        done = sco_sessions.apply(state, sco_sessions.facts_of(
             found.id, found.package_sha256), body["seq"], body["changes"],
             bool(body.get("terminate")))
     except sco_sessions.CommitRefused:
@@ -193,6 +195,11 @@ def _commit_quickly(claim: sessions.Claim, attempt_id: int, item: str):
     if done.stale or done.outcome_changed:  # the full path answers or rolls up
         db.session.rollback()
         return None
+    # Nothing the roll-ups read changed: the state is written back in one UPDATE, without the
+    # ORM's unit of work (a third of a page turn's time), every column apply() may set.
+    db.session.execute(_page_turn_update(), {
+        "of_attempt": attempt_id, "of_item": item, "now": utcnow(),
+        **{f"new_{name}": getattr(state, name) for name in _WRITTEN_COLUMNS}})
     db.session.commit()
     return jsonify(ok=True, stale=False, completion=done.completion, success=done.success)
 
@@ -202,8 +209,8 @@ def _state_of_live_learner(roles: tuple[str, ...]):
     """A SCO's state for update, with what the quick commit needs of its attempt, found only
     when the claimed session is a live one of the attempt's learner. Built once: building a
     statement costs more than running this one."""
-    return (select(ScoState, Attempt.token, CourseVersion.id, CourseVersion.package_sha256,
-                   Attempt.last_activity_at)
+    return (select(*(getattr(ScoState, name) for name in _STATE_COLUMNS), Attempt.token,
+                   CourseVersion.id, CourseVersion.package_sha256, Attempt.last_activity_at)
             .join(Attempt, Attempt.id == ScoState.attempt_id)
             .join(Registration, Registration.id == Attempt.registration_id)
             .join(CourseVersion, CourseVersion.id == Attempt.version_id)
@@ -211,6 +218,22 @@ def _state_of_live_learner(roles: tuple[str, ...]):
                    ScoState.item == bindparam("item"),
                    sessions.live_session_of(Registration.learner_id, roles))
             .with_for_update(of=ScoState))
+
+
+# What sco_sessions.apply reads (the first two) and may set (the others) of a SCO's state.
+_WRITTEN_COLUMNS = ("values", "seq", "terminated", "exit", "completion", "success", "score",
+                    "total_seconds")
+_STATE_COLUMNS = ("attempt_id", "item", *_WRITTEN_COLUMNS)
+
+
+@functools.cache
+def _page_turn_update():
+    table = ScoState.__table__
+    return (table.update()
+            .where(table.c.attempt_id == bindparam("of_attempt"),
+                   table.c.item == bindparam("of_item"))
+            .values(updated_at=bindparam("now"), **{
+                name: bindparam(f"new_{name}") for name in _WRITTEN_COLUMNS}))
 
 
 @bp.post("/attempts/<int:attempt_id>/scos/<item>/commit")

@@ -454,3 +454,20 @@ def test_a_lesson_left_out_of_the_satisfaction_rollup_does_not_hold_back_a_pass(
     db.session.expire_all()
     row = db.session.get(Registration, registration.id)
     assert (row.completion, row.success) == ("completed", "passed")
+
+
+def test_an_ending_commit_that_changes_no_result_still_ends_the_session(learning):
+    """A page turn's quick path writes the state itself: an ending commit with no session
+    time (nothing the roll-ups read changes) must still close the session."""
+    client, registration = learning
+    attempt_id = open_attempt(client, registration)
+    seq = launch(client, attempt_id)["seq"]
+    commit(client, attempt_id, seq + 1, [["cmi.core.lesson_status", "incomplete"]])
+    ended = commit(client, attempt_id, seq + 2, [["cmi.core.lesson_location", "p3"]],
+                   terminate=True, beacon=True)
+    assert ended.status_code == 200
+    state = sco(attempt_id)
+    assert (state.terminated, state.seq, state.values["cmi.core.lesson_location"]) == (
+        True, seq + 2, "p3")
+    assert commit(client, attempt_id, seq + 3, [["cmi.core.lesson_location", "p4"]]
+                  ).status_code == 409  # nothing after the end

@@ -17,9 +17,9 @@ from tests.browser.test_builtin_course_flow import (  # noqa: F401 (qm_course is
     TITLE,
     expect,
     opened,
-    player_next,
     qm_course,
     read_to_the_end,
+    sco,
     take_quiz,
     tracked,
 )
@@ -65,6 +65,17 @@ def hire_into_a_path(live_app, ids: dict) -> dict:
         return {"path_id": path.id, "enrolments": enrolments, "course_id": course.id}
 
 
+def correct_answers(live_app, course_id: int) -> dict[str, int]:
+    """Each question's learners who answered it right, as the questions report counts them
+    (other tests' learners take the same course in this session)."""
+    from courses import reports
+    from courses.models import Course
+
+    with live_app.app_context():
+        return {q.interaction_id: q.correct
+                for q in reports.interactions(db.session.get(Course, course_id))}
+
+
 def test_a_hire_is_enrolled_once_completes_the_qm_course_and_is_certified(
         page, browser, live_app, live_server, qm_course):  # noqa: F811 (the fixture)
     hired = hire_into_a_path(live_app, qm_course)
@@ -79,11 +90,17 @@ def test_a_hire_is_enrolled_once_completes_the_qm_course_and_is_certified(
     assignment.get_by_role("button", name=re.compile("^Start")).click()
     expect(page).to_have_url(re.compile(r"/me/courses/attempts/\d+$"))
 
+    right_before = correct_answers(live_app, hired["course_id"])
     opened(page, "qm_why")
-    for item, following in (("qm_why", "qm_scorecard"), ("qm_scorecard", "qm_evaluations"),
-                            ("qm_evaluations", "qm_coaching"), ("qm_coaching", "qm_quiz")):
+    # Each lesson's own last button asks the player to continue (adl.nav.request).
+    for item, following, button in (
+            ("qm_why", "qm_scorecard", "Go on to lesson 2"),
+            ("qm_scorecard", "qm_evaluations", "Go on to lesson 3"),
+            ("qm_evaluations", "qm_coaching", "Go on to lesson 4"),
+            ("qm_coaching", "qm_quiz", "Take the quiz")):
         read_to_the_end(page, live_app, AGENT_EMAIL, item)
-        player_next(page, following)
+        sco(page).get_by_role("button", name=button, exact=True).click()
+        opened(page, following)
     take_quiz(page, wrong_answers=set())
     wait_for(lambda: tracked(live_app, AGENT_EMAIL)["registration"],
              lambda row: row["success"] == "passed", "the course passed")
@@ -112,7 +129,11 @@ def test_a_hire_is_enrolled_once_completes_the_qm_course_and_is_certified(
     expect(row.locator(".matrix-cell")).to_contain_text("Passed")
     shot(staff, "onboarding-matrix")
     staff.goto(f"{live_server}/courses/{hired['course_id']}/interactions")
-    expect(staff.get_by_role("row").filter(has_text="qm-q01-sampling")).to_contain_text("100")
+    right = right_before.get("qm-q01-sampling", 0) + 1  # this learner's answer counts
+    expect(staff.get_by_role("row").filter(has_text="qm-q01-sampling")).to_contain_text(
+        re.compile(rf"\b{right} of \d+"))
+    assert all(count == right_before.get(question, 0) + 1 for question, count in
+               correct_answers(live_app, hired["course_id"]).items())
     shot(staff, "onboarding-questions")
     with staff.expect_download() as download:
         staff.goto(f"{live_server}/learning/matrix?path={hired['path_id']}")

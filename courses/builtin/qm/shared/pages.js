@@ -12,7 +12,8 @@
 //   was reached), "incomplete" before;
 // - cmi.exit: "suspend" from the start, so a window closed in the middle resumes; "normal"
 //   once done.
-// Every page turn is committed.
+// Every page turn is committed. A [data-continue] button (a lesson's last page) asks the LMS to
+// go on to the next item (adl.nav.request "continue") and ends the session.
 //
 // QmPages.start(options) runs the pages; every option may be left out:
 //   save() -> object            more to keep in suspend_data
@@ -97,6 +98,14 @@
     }
 
     back.addEventListener("click", () => show(at - 1, true));
+    // "Go on to the next lesson": the LMS is asked to continue, and this session ends.
+    document.querySelectorAll("[data-continue]").forEach((button) => {
+      button.addEventListener("click", () => {
+        save();
+        scorm.set("adl.nav.request", "continue");
+        scorm.finish();
+      });
+    });
     next.addEventListener("click", () => show(at + 1, true));
     // Links between pages of this SCO (href="#page-id") turn the page instead of scrolling.
     document.addEventListener("click", (event) => {
