@@ -61,6 +61,9 @@ class A11yData:
     course_id: int            # a small SCORM course, imported
     team_id: int              # the agent's team
     announcement_id: int      # for everyone, pinned, formatted
+    path_id: int              # a learning path of the course, the agent enrolled
+    agent_id: int
+    registration_id: int      # the agent's registration to the course
 
 
 # --- what to do on a page before checking it -------------------------------------------------
@@ -169,6 +172,17 @@ VISITS = [
     Visit("tool-links", "manager", "/learning/tools/"),
     Visit("tool-links-errors", "manager", "/learning/tools/", submit("Save the link"),
           answer_status=422),
+    Visit("paths", "manager", "/learning/paths/"),
+    Visit("path", "manager", "/learning/paths/{path_id}"),
+    Visit("path-edit", "manager", "/learning/paths/{path_id}/edit"),
+    Visit("path-edit-errors", "manager", "/learning/paths/{path_id}/edit",
+          then=lambda page: empty_the_title_and_save(page), answer_status=422),
+    Visit("matrix", "manager", "/learning/matrix"),
+    Visit("learner-record", "manager", "/learning/learners/{agent_id}"),
+    Visit("registration", "manager", "/learning/registrations/{registration_id}"),
+    Visit("course-reports", "manager", "/courses/{course_id}/interactions"),
+    Visit("verify", "anonymous", "/certificates/verify"),
+    Visit("verify-unknown", "anonymous", "/certificates/verify/ABCD-EFGH-JKMN", status=404),
     Visit("teams", "manager", "/teams/"),
     Visit("team", "manager", "/teams/{team_id}"),
     Visit("team-skipped", "manager", "/teams/{team_id}", then=lambda page: paste_emails(page)),
@@ -181,6 +195,12 @@ VISITS = [
     Visit("audit-log-older", "admin", "/admin/audit", then=lambda page: older_page(page)),
     Visit("audit-log-bad-filter", "admin", "/admin/audit?date_from=2024-01-31&date_to=2024-01-01"),
 ]
+
+
+def empty_the_title_and_save(page):
+    page.get_by_label("Title", exact=True).fill("")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the path").click()
 
 
 def next_page(page):
@@ -313,9 +333,9 @@ def _course(manager) -> int:
 
 
 def _landing(manager, course_id: int) -> dict:
-    """An agent in a team, registered to the course, with a pinned announcement and a tool
-    link: their home page has something in each section."""
-    from courses import announcements, registrations, tool_links
+    """An agent in a team, enrolled in a path of the course, with a pinned announcement and a
+    tool link: their home page has something in each section."""
+    from courses import announcements, enrolment, paths, registrations, tool_links
     from courses.models import Course
     from portal.auth.models import AGENT
     from portal.teams import services as teams
@@ -324,7 +344,10 @@ def _landing(manager, course_id: int) -> dict:
     team = teams.create(f"Team {NAME}", manager.id, manager)
     db.session.flush()
     teams.add_agents(team, [agent.id], manager)
-    registrations.register(db.session.get(Course, course_id), agent)
+    registration = registrations.register(db.session.get(Course, course_id), agent)
+    path = paths.save(None, title="New agent onboarding", description="Your first weeks.",
+                      due_days=14, steps=[paths.StepPlan(course_id)], actor=manager)
+    enrolment.enrol(agent, path, source="hand", actor=manager)
     announcement = announcements.create(announcements.Fields(
         kind="news", title="Welcome to the team", body="Start with **Call handling basics**."
         "\n\n- Ask your supervisor\n- Read the guide: https://kb.example.com",
@@ -332,7 +355,8 @@ def _landing(manager, course_id: int) -> dict:
         starts_on=announcements.today(), ends_on=None), manager)
     tool_links.save(None, "CRM", "https://crm.example.com", "Customer records.", None, manager)
     db.session.commit()
-    return dict(team_id=team.id, announcement_id=announcement.id)
+    return dict(team_id=team.id, announcement_id=announcement.id, path_id=path.id,
+                agent_id=agent.id, registration_id=registration.id)
 
 
 def _assessments_part_way(manager, candidate) -> dict:
