@@ -46,6 +46,17 @@ def init_app(app: Flask) -> None:
 
         click.echo(f"Queued again: {requeue_stale(older_than)} job(s).")
 
+    @jobs.command("retry-failed")
+    @click.option("--queue", help="Only this queue (default, email, media).")
+    def retry_failed_command(queue: str | None):
+        """Run again the jobs that failed, once what made them fail is mended (e.g. ffmpeg
+        installed): a take whose processing failed that way is processed then."""
+        from portal.jobs import QUEUES, retry_failed
+
+        if queue is not None and queue not in QUEUES:
+            raise click.BadParameter(f"choose one of {', '.join(QUEUES)}", param_hint="--queue")
+        click.echo(f"Queued again: {retry_failed(queue)} failed job(s).")
+
     @app.cli.command("purge-expired")
     def purge_expired():
         """Delete applications and recordings past their retention periods, and ended

@@ -176,3 +176,27 @@ def requeue_stale(older_than_seconds: int = 300) -> int:
         (job.id, job.queue, False) for job in stale)
     db.session.commit()  # dispatches them, as after any commit
     return len(stale)
+
+
+def retry_failed(queue: str | None = None) -> int:
+    """Send again the jobs that failed (in `queue`, or in any): for a fault that was the
+    server's, such as a missing ffmpeg, once it is mended. A job must tolerate running again
+    (every job here checks what it has done), so a retry repeats nothing."""
+    stmt = select(JobRun).where(JobRun.status == FAILED)
+    if queue is not None:
+        if queue not in QUEUES:
+            raise ValueError(f"unknown queue {queue!r}")
+        stmt = stmt.where(JobRun.queue == queue)
+    failed = list(db.session.scalars(stmt))
+    for job in failed:
+        job.status = QUEUED
+    db.session.info.setdefault("pending_jobs", []).extend(
+        (job.id, job.queue, False) for job in failed)
+    db.session.commit()  # dispatches them, as after any commit
+    return len(failed)
+
+
+def has_failed(idempotency_key: str) -> bool:
+    """Whether the job of this key ran and failed (and has not been sent again since)."""
+    return db.session.scalar(select(JobRun.status).where(
+        JobRun.idempotency_key == idempotency_key)) == FAILED

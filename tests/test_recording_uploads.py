@@ -391,3 +391,33 @@ def test_a_part_of_the_largest_size_is_taken_from_a_server_that_ends_the_body_it
     assert answer.status_code == 200, answer.get_data(as_text=True)[:200]
     assert take(take_id).size == len(largest)
     assert put(client, take_id, 1, largest + b"x").status_code == 413
+
+
+def app_cli(app, args):
+    return app.test_cli_runner().invoke(args=args)
+
+
+def test_a_take_kept_while_the_server_cannot_process_it_is_processed_once_mended(
+        recording, tone, monkeypatch):
+    """ffmpeg missing is the server's fault: the take is kept (not failed), its answer says
+    processing is delayed, and `flask jobs retry-failed` processes it once ffmpeg is back."""
+    from portal.recordings import ffmpeg
+
+    client, application = recording
+    real_run = subprocess.run
+
+    def no_ffmpeg(args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory", args[0])
+
+    monkeypatch.setattr(ffmpeg.subprocess, "run", no_ffmpeg)
+    take_id, answer = upload(client, application, tone)
+    assert answer.status_code == 202
+    kept = client.get(f"/me/recordings/takes/{take_id}").get_json()
+    assert (kept["status"], kept["delayed"], kept["failure"]) == ("uploaded", True, None)
+
+    monkeypatch.setattr(ffmpeg.subprocess, "run", real_run)
+    result = app_cli(client.application, ["jobs", "retry-failed", "--queue", "media"])
+    assert "Queued again: 1 failed job(s)." in result.output
+    done = client.get(f"/me/recordings/takes/{take_id}").get_json()
+    assert (done["status"], done["delayed"]) == ("ready", False)
+    assert app_cli(client.application, ["jobs", "retry-failed", "--queue", "nope"]).exit_code

@@ -18,6 +18,10 @@ def run_tool(args: list[str], **kwargs) -> subprocess.CompletedProcess:
                               **kwargs)
     except subprocess.TimeoutExpired:
         raise MediaError("The recording took too long to process.") from None
+    except FileNotFoundError as missing:  # the server's fault, not the file's: the job fails
+        raise RuntimeError(f"{args[0]} is not installed on this server (Debian: apt-get "
+                           "install ffmpeg); then run `flask jobs retry-failed --queue media`"
+                           ) from missing
 
 
 def probe(path: Path) -> dict:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from portal import storage
+from portal import jobs, storage
 from portal.extensions import db, utcnow
 from portal.recordings import scripts
 from portal.recordings.ffmpeg import FFMPEG_SECONDS, MediaError, probe, run_tool
@@ -106,6 +106,17 @@ def _duration(info: dict, take: Take) -> float:
         raise MediaError(f"The recording is longer than the {prompt.max_seconds} seconds "
                          "allowed.")
     return duration
+
+
+def job_key(take_id: int) -> str:
+    """The processing job's idempotency key: one job per take."""
+    return f"recording-take-{take_id}"
+
+
+def processing_delayed(take: Take) -> bool:
+    """The take is whole and kept, but its processing failed for a reason of the server's (a
+    bad recording is marked failed instead): it runs again with `flask jobs retry-failed`."""
+    return take.status == UPLOADED and jobs.has_failed(job_key(take.id))
 
 
 def process_take(take_id: int) -> None:

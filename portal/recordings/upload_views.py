@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.auth.models import AGENT, CANDIDATE
 from portal.auth.permissions import roles
 from portal.extensions import db
-from portal.recordings import uploads
+from portal.recordings import media, uploads
 from portal.recordings.content import STEP_KEYS
 from portal.recordings.models import Take
 from portal.recruiting import stages
@@ -49,7 +49,7 @@ def _answer(take: Take, status: int = 200, *, with_parts: bool = True):
     page asks for it: in each part's answer it would grow with the number of parts."""
     parts = {"received": uploads.received(take)} if with_parts else {"parts": take.parts}
     return jsonify(id=take.id, status=take.status, number=take.number, size=take.size,
-                   failure=take.failure, **parts), status
+                   failure=take.failure, delayed=media.processing_delayed(take), **parts), status
 
 
 class _Body:

@@ -181,7 +181,7 @@ def complete(take: Take, parts: int, sha256: str) -> Take:
     take.status, take.uploaded_at = UPLOADED, utcnow()
     _replace_earlier(take)
     jobs.enqueue(media.process_take, queue="media", take_id=take.id,
-                 idempotency_key=f"recording-take-{take.id}")
+                 idempotency_key=media.job_key(take.id))
     return take
 
 

@@ -21,6 +21,7 @@ window.takeUploads = (settings, report) => {
   };
   const CHUNK_MS = 1000;
   const POLL_MS = 2000;
+  const DELAYED_POLL_MS = 30000;  // processing failed on the server: staff must act first
 
   const wait = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
   const takeUrl = (take) => settings.takeUrl.replace(/\/0$/, `/${take}`);
@@ -98,10 +99,17 @@ window.takeUploads = (settings, report) => {
 
   // --- finishing a take: after Stop, or after a reload -----------------------------------------
 
+  // Processing runs in the background. When it failed for a reason of the server's (the take
+  // is kept), the candidate is told there is nothing to redo, and the page keeps asking, less
+  // often, until staff have it run again.
   async function processed(prompt, take, answer) {
     let latest = answer;
-    while (latest.status === "uploaded") {  // processing in the background
-      await wait(POLL_MS);
+    while (latest.status === "uploaded") {
+      if (latest.delayed) {
+        report.status(prompt, "Your recording is saved. Preparing it for review is taking " +
+                      "longer than usual; you do not need to record it again.");
+      }
+      await wait(latest.delayed ? DELAYED_POLL_MS : POLL_MS);
       latest = (await call(takeUrl(take))).body;
     }
     report.result(prompt, take, latest);
