@@ -107,8 +107,7 @@ def _player_page(version: CourseVersion, attempt, bookmark, urls: dict,
     first = bookmark if bookmark in launchable else (launchable[0] if launchable else None)
     urls = {**urls, "table": url_for(".table", version=version.scorm_version)}
     if content_origin():  # the frame shows the launcher on the content origin
-        urls["launcher"] = content_origin() + url_for(
-            "course_content.launcher", token=_token(version))
+        urls["launcher"] = _launcher_url(version)
     return render_template("courses/player.html", course=version.course, version=version,
                            attempt=attempt, items=items, first_item=first, urls=urls,
                            token=attempt.token if attempt else "",
@@ -150,7 +149,21 @@ def state(attempt_id: int, item: str):
         abort(404)
     db.session.commit()
     return jsonify(values=launched.values, seq=launched.seq, is_sco=launched.is_sco,
-                   launch=_content_url(attempt.version, launched.launch))
+                   **_urls(attempt.version, launched.launch))
+
+
+def _urls(version: CourseVersion, launch: str) -> dict:
+    """What a SCO's launch opens: its content and, on a content origin, the launcher; both
+    with a token made now, so a player page left open longer than a token lives still opens
+    its next lesson."""
+    urls = {"launch": _content_url(version, launch)}
+    if content_origin():
+        urls["launcher"] = _launcher_url(version)
+    return urls
+
+
+def _launcher_url(version: CourseVersion) -> str:
+    return content_origin() + url_for("course_content.launcher", token=_token(version))
 
 
 def _content_url(version: CourseVersion, launch: str) -> str:
@@ -301,7 +314,7 @@ def preview_state(version_id: int, item: str):
         abort(404)
     values = sco_sessions.seed(version.scorm_version, found, current_user, None, credit=False)
     return jsonify(values=values, seq=0, is_sco=bool(found.get("is_sco")),
-                   launch=_content_url(version, found["launch"]))
+                   **_urls(version, found["launch"]))
 
 
 @bp.post("/preview/<int:version_id>/scos/<item>/commit")

@@ -124,6 +124,11 @@ def test_the_player_frames_the_launcher_and_the_portal_serves_no_content(
     path = state["launch"].removeprefix(CONTENT)
     isolated.test_client_class = type(client)
     assert isolated.test_client().get(path, base_url=CONTENT).status_code == 200
+    # Each launch brings a launcher URL of its own, its token made now: a player page left
+    # open longer than a token lives still opens its next lesson.
+    launcher = state["launcher"].removeprefix(CONTENT)
+    assert state["launcher"].startswith(f"{CONTENT}/courses/isolated/")
+    assert isolated.test_client().get(launcher, base_url=CONTENT).status_code == 200
 
 
 def test_the_portal_policy_frames_the_content_origin_only_when_set():

@@ -198,7 +198,7 @@
     if (contentOrigin) {
       sessions += 1;
       launch.session = String(sessions);
-      launch.src = `${data.launcherUrl}#${launch.session}`;
+      launch.src = `${state.launcher || data.launcherUrl}#${launch.session}`;
       launch.runtime = window.ScormPlayerBridge.create({
         frame, origin: contentOrigin, version: data.version, table, state, end: API.end,
         onCommit, isOpen: () => launch === current,
