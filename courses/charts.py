@@ -23,19 +23,12 @@ def bar_chart(bars: Sequence[tuple[str, float]], *, chart_id: str, title: str,
     """A vertical bar per (label, value), values from zero, each bar's value written above it
     and its label below. `chart_id` must be unique on the page (it names the title and desc);
     `description` opens the text alternative, followed by "label: value" for every bar."""
-    chart_id = "".join(c if c.isalnum() or c in "-_" else "-" for c in chart_id) or "chart"
     plot_height = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - 2 * SIDE) / max(len(bars), 1)
     bar_width = slot * 0.7
     highest = max((value for _, value in bars), default=0) or 1
-    said = "; ".join(f"{label}: {number(value)}" for label, value in bars) or "no data"
     parts = [
-        f'<svg class="chart chart-bars" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description + " " if description else "")}'
-        f'{escape(said)}.</desc>',
+        *_opening("chart-bars", HEIGHT, bars, chart_id, title, description),
         f'<line class="chart-axis" x1="{SIDE}" y1="{TOP + plot_height}" '
         f'x2="{WIDTH - SIDE}" y2="{TOP + plot_height}"/>',
     ]
@@ -64,19 +57,10 @@ def funnel_chart(stages: Sequence[tuple[str, float]], *, chart_id: str, title: s
     """A horizontal bar per (stage, count), top to bottom, widths against the first stage,
     the label above each bar and the count (with its share of the first) at its end: long
     labels such as course titles fit, which a column chart's would not."""
-    chart_id = "".join(c if c.isalnum() or c in "-_" else "-" for c in chart_id) or "chart"
     first = stages[0][1] if stages else 0
     height = ROW * max(len(stages), 1) + 4
     plot = WIDTH - 2 * SIDE - 90  # room for "1,234 (100 %)" after the longest bar
-    said = "; ".join(f"{label}: {number(value)}" for label, value in stages) or "no data"
-    parts = [
-        f'<svg class="chart chart-funnel" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description + " " if description else "")}'
-        f'{escape(said)}.</desc>',
-    ]
+    parts = _opening("chart-funnel", height, stages, chart_id, title, description)
     for n, (label, value) in enumerate(stages):
         top = n * ROW
         width = plot * max(value, 0) / first if first else 0
@@ -91,3 +75,16 @@ def funnel_chart(stages: Sequence[tuple[str, float]], *, chart_id: str, title: s
             f'y="{top + 27}">{number(value)}{share}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _opening(kind: str, height: int, values: Sequence[tuple[str, float]], chart_id: str,
+             title: str, description: str) -> list[str]:
+    """The <svg> tag, its title and the description that says every value."""
+    chart_id = "".join(c if c.isalnum() or c in "-_" else "-" for c in chart_id) or "chart"
+    said = "; ".join(f"{label}: {number(value)}" for label, value in values) or "no data"
+    return [f'<svg class="chart {kind}" viewBox="0 0 {WIDTH} {height}" role="img" '
+            f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
+            f'xmlns="http://www.w3.org/2000/svg">',
+            f'<title id="{chart_id}-title">{escape(title)}</title>',
+            f'<desc id="{chart_id}-desc">{escape(description + " " if description else "")}'
+            f'{escape(said)}.</desc>']

@@ -73,8 +73,9 @@ class RegisterForm(FlaskForm):
 
 
 def _optional_id(value) -> int | None:
-    """A select's row id; its empty choice is None."""
-    return int(value) if value not in (None, "") else None
+    """A select's row id; its empty choice, or anything that is no id, is None (the form's
+    own check then says what to choose)."""
+    return int(value) if isinstance(value, int) or str(value or "").isdigit() else None
 
 
 class AnnouncementForm(FlaskForm):

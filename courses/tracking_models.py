@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courses.models import Course, CourseVersion
-from courses.sco_status import NOT_ATTEMPTED, UNKNOWN
+from courses.sco_status import COMPLETED, NOT_ATTEMPTED, UNKNOWN
 from portal.auth.models import User
 from portal.extensions import UTCDateTime, db, utcnow
 
@@ -39,6 +39,10 @@ class Registration(db.Model):
     learner: Mapped[User] = relationship()
 
     __table_args__ = (UniqueConstraint("course_id", "learner_id"),)
+
+    def overdue(self, now: datetime) -> bool:
+        """Past its due date and not completed (a completed course is never overdue)."""
+        return bool(self.due_at and self.due_at < now and self.completion != COMPLETED)
 
 
 class Attempt(db.Model):

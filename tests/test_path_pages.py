@@ -155,3 +155,17 @@ def test_the_path_page_draws_how_far_learners_got(client, login, trainer, course
     login(client, trainer)
     page = client.get(f"/learning/paths/{path.id}").get_data(as_text=True)
     assert "Enrolled: 3; Started: 1; Completed Call basics: 1" in page  # the text alternative
+
+
+def test_an_opening_or_team_that_is_no_id_is_asked_for_in_words(client, login, trainer,
+                                                                 courses):
+    first, _ = courses
+    login(client, trainer)
+    client.post("/learning/paths/new", data={"title": "Onboarding",
+                                             "step-0-course": str(first.id)})
+    path = db.session.scalar(select(LearningPath))
+    answer = client.post(f"/learning/paths/{path.id}/enrol", data={"how": "opening",
+                                                                   "opening_id": "abc"})
+    assert answer.status_code == 422
+    assert "Choose the opening whose hires to enrol." in page_text(answer)
+    assert "could not coerce" not in page_text(answer)
