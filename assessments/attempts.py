@@ -334,7 +334,8 @@ def save_answer_quickly(attempt_id: int, claim: sessions.Claim, item: banks.Item
     sections = [section.key for section in bank.sections]
     statement = _guarded_answer_upsert(db.engine.dialect.name, claim.roles,
                                        sectioned=bool(sections))
-    row = db.session.execute(statement, {
+    # On the session's connection: a Core statement needs none of the ORM's execute steps.
+    row = db.session.connection().execute(statement, {
         **claim.params(), "attempt_id": attempt_id, "item_id": item.id,
         "value": value, "seq": seq, "now": now, "tab": tab, "bank_version": bank.version,
         "cutoff": now - timedelta(seconds=GRACE_SECONDS),
@@ -426,9 +427,12 @@ def _upsert_answer(attempt_id: int, item_id: str, value, seq: int | None) -> int
 
 def _forget_held(attempt_id: int, item_id: str) -> None:
     """An answer written around the ORM: an Answer this session holds reloads when next read."""
-    held = db.session.identity_map.get(db.session.identity_key(Answer, (attempt_id, item_id)))
+    session = db.session()
+    if not session.identity_map:
+        return  # the usual autosave: nothing was loaded before the write
+    held = session.identity_map.get(session.identity_key(Answer, (attempt_id, item_id)))
     if held is not None:
-        db.session.expire(held)
+        session.expire(held)
 
 
 def answers_of(attempt: Attempt) -> dict[str, object]:

@@ -22,6 +22,7 @@ from portal.extensions import (
     migrate,
     ping_after_idle,
 )
+from portal.session_cookie import VerifiedCookieSessions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     hops = app.config["TRUSTED_PROXY_HOPS"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.session_interface = VerifiedCookieSessions()
     _init_extensions(app)
     app.url_map.converters["int"] = RowIdConverter
     _register_models()

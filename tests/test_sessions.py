@@ -2,9 +2,11 @@
 remember-me cookie is capped, renewed on use and dead after logout; sign-in and role changes
 start a fresh session (and CSRF secret)."""
 
+import time
 from datetime import timedelta
 
 import pytest
+from flask import request, session
 from sqlalchemy import select
 
 from portal.admin import services as admin_services
@@ -204,3 +206,48 @@ def test_the_account_page_names_each_signed_in_browser(user_agent, label):
     from portal.auth.sessions import device_label
 
     assert device_label(user_agent) == label
+
+
+# --- the session cookie, verified once per worker (portal/session_cookie.py) ------------------
+
+def test_a_session_cookie_past_its_lifetime_is_refused_though_it_was_verified_before(
+        app, clients, make_user, monkeypatch):
+    user = make_user()
+    browser = clients()
+    sign_in(browser, user)
+    assert is_signed_in(browser)  # this page's first visit may add to the cookie (CSRF)
+    assert is_signed_in(browser)  # the cookie it sends is now known to this worker
+
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    later = time.time() + lifetime + 60
+    monkeypatch.setattr("time.time", lambda: later)
+    assert not is_signed_in(browser)
+
+
+def test_a_forged_session_cookie_is_refused_and_a_true_one_still_works(app, clients,
+                                                                        make_user):
+    user = make_user()
+    browser = clients()
+    sign_in(browser, user)
+    true = cookie(browser, "session")
+    forged = true[:-4] + ("AAAA" if not true.endswith("AAAA") else "BBBB")
+    assert not is_signed_in(new_client(app, session=forged))
+    assert is_signed_in(new_client(app, session=true))
+
+
+def test_a_request_changing_its_session_leaves_the_next_request_with_the_cookie_as_sent(app):
+    """Each request gets its own copy of what a known cookie holds: a message one request
+    adds in place is not shown by another that sends the same cookie."""
+    interface = app.session_interface
+    with app.test_request_context():
+        session["_flashes"] = [("info", "first")]
+        response = app.response_class()
+        interface.save_session(app, session, response)
+        sent = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    headers = {"Cookie": f"{app.config['SESSION_COOKIE_NAME']}={sent}"}
+    with app.test_request_context(headers=headers):
+        first = interface.open_session(app, request)
+        first["_flashes"].append(("info", "added in place"))
+    with app.test_request_context(headers=headers):
+        again = interface.open_session(app, request)
+    assert again["_flashes"] == [("info", "first")]
