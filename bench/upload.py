@@ -4,37 +4,36 @@
 
 A candidate's one-way interview answer arrives in parts while it is recorded
 (portal/recordings/upload_views.py, uploads.py): each part is PUT with its SHA-256 and streamed
-to storage, and completing the take joins the parts, streaming, into one stored file whose
-checksum must match. A video take may be up to 500 MB and a gunicorn sync worker handles one
-request at a time, so the worker's memory must not grow with the file's size (nor with a
-part's: bytes go through in storage.CHUNK pieces both ways), and the upload should not cost
-much more time than writing the same bytes does. So in one run, with one file of `--megabytes`
-MB (1 MB = 1 MiB) of random bytes written once into a temp dir:
+into the take's file (a local folder), and completing the take checks the whole file's checksum
+and syncs it to disk. A video take may be up to 500 MB and a gunicorn sync worker handles one
+request at a time, so the worker's memory must not grow with the file's size (nor with a part's:
+bytes go through in storage.CHUNK pieces both ways), and the upload should not cost much more
+time than writing the same bytes does. So in one run, with one file of `--megabytes` MB (1 MB =
+1 MiB) of random bytes written once into a temp dir:
 - upload: the portal under gunicorn with ONE sync worker on a free port of 127.0.0.1 (the
-  database a SQLite file and the storage a local folder in the temp dir, built by the
-  migrations and seeded in-process before gunicorn starts: a manager's opening with the
-  `video_interview` step and a candidate who applied to it). The candidate signs in over HTTP
-  (one User-Agent throughout: "strong" session protection), starts a take of prompt `q1`
-  (video/webm), PUTs the file in `--part-mb` MB parts read from the file over one http.client
-  connection (gunicorn's sync worker closes it after each answer; http.client opens it again),
-  and completes the take. The client reads and hashes the next part, and takes it into the
-  whole file's SHA-256, in a thread while the server takes the current one (as a browser hashes
-  the recorder's next piece while one is on its way). Completion joins the parts into the
-  take's file, checks the checksum, and runs the `media` job inline in the same request (no
-  REDIS_URL): the job deletes the parts, copies the file to a temp folder and asks ffprobe
-  about it. Random bytes are not media, so ffprobe refuses them at once and the take is marked
-  failed (a failed take does not count against the prompt's retakes): the bench measures the
-  upload and the join, not ffmpeg, which a real recording would also keep busy. Each completed
-  take's answer must say "failed" or "ready", and its stored file's size (read from the
-  database once gunicorn has stopped) must be the file's.
+  database a SQLite file and the storage a local folder in the temp dir, built by the migrations
+  and seeded in-process before gunicorn starts: a manager's opening with the `video_interview`
+  step and a candidate who applied to it). The candidate signs in over HTTP (one User-Agent
+  throughout: "strong" session protection), starts a take of prompt `q1` (video/webm), PUTs the
+  file in `--part-mb` MB parts read from the file over one http.client connection (gunicorn's
+  sync worker closes it after each answer; http.client opens it again), and completes the take.
+  The client reads and hashes the next part, and takes it into the whole file's SHA-256, in a
+  thread while the server takes the current one (as a browser hashes the recorder's next piece
+  while one is on its way). Completion checks the take's file's checksum, syncs it, and runs the
+  `media` job inline in the same request (no REDIS_URL): the job drops the parts' rows and asks
+  ffprobe about the file where it lies. Random bytes are not media, so ffprobe refuses them at
+  once and the take is marked failed (a failed take does not count against the prompt's
+  retakes): the bench measures the upload and the completion, not ffmpeg, which a real recording
+  would also keep busy. Each completed take's answer must say "failed" or "ready", and its
+  stored file's size (read from the database once gunicorn has stopped) must be the file's.
 - copy: the same file copied to another file in the same temp dir (shutil.copyfileobj, 1 MB
   chunks, then fsync): the ceiling is writing the bytes once, durably.
 A round is a copy, then an upload (a new take); one more copy follows the last round; the
-medians count. The copy is deleted at once, as the media job deletes a take's parts: on the VM
-this was written on, writing blocks the virtual disk has never held is about five times slower
-than rewriting blocks just freed (300 MB in 1.2-1.5 s against 0.25 s, fsync included), so the
-first round's copy and parts land on fresh blocks, and later ones may reuse what the round before
-freed, alike for both. The per-round table shows it.
+medians count. The copy is deleted at once while each take's file stays, as the portal keeps
+it: on the VM this was written on, writing blocks the virtual disk has never held is about five
+times slower than rewriting blocks just freed (300 MB in 1.2-1.5 s against 0.25 s, fsync
+included), so later copies may reuse what the copy before freed while every take lands on
+fresh blocks; if anything this favours the copy. The per-round table shows it.
 Throughput: upload = MB / (first PUT to the end of the complete request); copy = MB / its time.
 Memory: a thread samples the worker's VmRSS (/proc/<pid>/status; the worker is the gunicorn
 master's one child) every 50 ms from just before a take's first PUT to the end of its

@@ -182,13 +182,59 @@ def test_other_bytes_under_a_kept_index_are_refused(recording, tone):
     assert answer.status_code == 409 and "other bytes" in answer.get_json()["error"]
 
 
-def test_a_file_that_is_not_the_recording_is_refused_whole(recording, tone):
+def test_parts_that_do_not_make_the_browsers_file_are_dropped_for_all_to_come_again(
+        recording, tone, backend):
     client, application = recording
     take_id = start(client, application).get_json()["id"]
     put(client, take_id, 0, tone)
     answer = complete(client, take_id, 1, tone + b"x")
-    assert answer.status_code == 422
+    assert answer.status_code == 409 and answer.get_json()["start_over"] is True
     assert take(take_id).status == "uploading" and take(take_id).upload_file is None
+    assert take(take_id).size == 0 and part_rows() == 0
+    assert client.get(f"/me/recordings/takes/{take_id}").get_json()["received"] == []
+
+    assert put(client, take_id, 0, tone).status_code == 200
+    assert complete(client, take_id, 1, tone).status_code == 202
+    assert take(take_id).status == "ready"
+
+
+def test_a_take_whose_file_lost_bytes_on_the_server_is_sent_again_not_lost(recording, tone):
+    """Parts are not synced to disk one by one (the browser keeps them until the take is
+    whole): if the server's copy is damaged, say by a crash, completion finds out and the
+    browser sends every part again."""
+    client, application = recording
+    pieces = parts_of(tone)
+    take_id = start(client, application).get_json()["id"]
+    for index, piece in enumerate(pieces):
+        put(client, take_id, index, piece)
+    path = storage.get_storage().local_path(take(take_id).assembly_key)
+    damaged = bytearray(path.read_bytes())
+    damaged[100] ^= 0xFF
+    path.write_bytes(bytes(damaged))
+
+    answer = complete(client, take_id, len(pieces), tone)
+    assert answer.status_code == 409 and answer.get_json()["start_over"] is True
+    for index, piece in enumerate(pieces):
+        assert put(client, take_id, index, piece).status_code == 200
+    assert complete(client, take_id, len(pieces), tone).status_code == 202
+    assert take(take_id).status == "ready" and take(take_id).upload_file.size == len(tone)
+
+
+def test_a_part_ahead_of_its_turn_waits_and_joins_the_file_when_the_gap_fills(recording, tone):
+    client, application = recording
+    pieces = parts_of(tone)
+    take_id = start(client, application).get_json()["id"]
+    order = [2, 1, *range(3, len(pieces)), 0]  # 0 last: every other part waits for it
+    for index in order:
+        assert put(client, take_id, index, pieces[index]).status_code == 200
+    waiting = list(db.session.scalars(select(TakePart.key).where(TakePart.key.is_not(None))))
+    assert waiting == []  # all written into the take's file once part 0 came
+    assert complete(client, take_id, len(pieces), tone).status_code == 202
+    assert take(take_id).status == "ready"
+    stored = storage.get_storage().local_path(take(take_id).upload_file.key)
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == hashlib.sha256(tone).hexdigest()
+    kept = set(stored_keys(storage.get_storage()))
+    assert not any(key.startswith("recordings/parts/") for key in kept)  # waiting ones deleted
 
 
 @pytest.mark.parametrize("parts, index, status", [(0, None, 422), (1, 3600, 422)])
@@ -280,8 +326,9 @@ def test_erasure_removes_the_recordings_from_storage_and_the_download_lists_them
     listed = client.get("/me/data/export.json").get_json()["recordings"]
     assert [(t["prompt"], t["status"]) for t in listed] == [("t1", "ready"), ("t2", "uploading")]
     ready = db.session.scalar(select(Take).where(Take.prompt == "t1"))
-    ours = {ready.upload_file.key, ready.media_file.key,
-            *db.session.scalars(select(TakePart.key))}
+    # The unfinished take's parts: written into its file (local folder), or objects (S3).
+    in_progress = {take(unfinished).assembly_key, *db.session.scalars(select(TakePart.key))}
+    ours = {ready.upload_file.key, ready.media_file.key, *in_progress - {None}}
     assert len(ours) == 3 and ours <= set(stored_keys(backend))
     privacy.erase(candidate, candidate.email)
     db.session.commit()

@@ -16,7 +16,10 @@ def discard(takes: list[Take]) -> None:
             if stored is not None and stored.deleted_at is None:
                 keys.append(stored.key)
                 stored.deleted_at = utcnow()
-        keys += db.session.scalars(select(TakePart.key).where(TakePart.take_id == take.id))
+        if take.assembly_key and take.upload_file is None:  # parts written in place so far
+            keys.append(take.assembly_key)
+        keys += db.session.scalars(select(TakePart.key).where(TakePart.take_id == take.id,
+                                                              TakePart.key.is_not(None)))
     if keys:
         jobs.enqueue(delete_objects, queue="media", keys=keys)
 

@@ -128,10 +128,7 @@ def process_take(take_id: int) -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="take-") as folder:
             folder = Path(folder)
-            source = folder / "upload"
-            with closing(storage.get_storage().open(take.upload_file.key)) as stored, \
-                    open(source, "wb") as local:
-                shutil.copyfileobj(stored, local, storage.CHUNK)
+            source = _local_file(take.upload_file.key, folder)
             _check_streams(probe(source), take)
             playable, content_type = _remux(source, take.mime_type, folder)
             duration = _duration(probe(playable), take)
@@ -156,11 +153,24 @@ def process_take(take_id: int) -> None:
     db.session.commit()
 
 
+def _local_file(key: str, folder: Path) -> Path:
+    """The stored file where ffmpeg can read it: itself on a local folder, else a copy."""
+    backend = storage.get_storage()
+    path = backend.local_path(key)
+    if path is not None:
+        return path
+    path = folder / "upload"
+    with closing(backend.open(key)) as stored, open(path, "wb") as local:
+        shutil.copyfileobj(stored, local, storage.CHUNK)
+    return path
+
+
 def _drop_parts(take: Take) -> None:
     """The parts of a whole take: its file holds them now."""
     backend = storage.get_storage()
     for part in db.session.scalars(select(TakePart).where(TakePart.take_id == take.id)):
-        backend.delete(part.key)
+        if part.key:
+            backend.delete(part.key)
         db.session.delete(part)
     db.session.commit()
 

@@ -83,6 +83,8 @@ class Take(db.Model):
     parts: Mapped[int] = mapped_column(default=0)
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     sha256: Mapped[str | None] = mapped_column(String(64))  # of the whole file, once it matched
+    # A local folder's take file, which parts are appended to as they come (uploads.py).
+    assembly_key: Mapped[str | None] = mapped_column(String(300))
     upload_file_id: Mapped[int | None] = mapped_column(
         ForeignKey("stored_files.id", ondelete="SET NULL"))
     media_file_id: Mapped[int | None] = mapped_column(
@@ -109,7 +111,8 @@ class Take(db.Model):
 
 
 class TakePart(db.Model):
-    """One part as it arrived; kept in storage until the take is whole, then deleted."""
+    """One part as it arrived: in the take's file already (`key` empty), or an object of its
+    own until the take is whole (S3; or a part ahead of its turn), then deleted."""
 
     __tablename__ = "recording_take_parts"
     take_id: Mapped[int] = mapped_column(
@@ -117,7 +120,7 @@ class TakePart(db.Model):
     index: Mapped[int] = mapped_column(primary_key=True)
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    key: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str | None] = mapped_column(String(300))
 
 
 class Comment(db.Model):

@@ -70,6 +70,9 @@ class _Body:
 
 
 def _refused(refused: uploads.UploadRefused):
+    if refused.start_over:
+        db.session.commit()  # the parts were dropped: the browser sends them all again
+        return jsonify(error=refused.message, start_over=True), refused.status
     db.session.rollback()
     return jsonify(error=refused.message), refused.status
 

@@ -95,24 +95,37 @@ def store(stream, *, prefix: str, content_type: str | None, original_name: str |
     such orphans are harmless (keys are unguessable) and can be swept by comparing keys.
     """
     storage = get_storage()
-    if not content_type or len(content_type) > 120 or not _CONTENT_TYPE.fullmatch(content_type):
-        content_type = DEFAULT_CONTENT_TYPE  # the client's claim is only ever a label
+    content_type = _label(content_type)
     key = make_key(prefix)
     size, checksum = storage.put(key, stream, content_type)
     if expected_sha256 is not None and not hmac.compare_digest(
             checksum.encode(), expected_sha256.strip().lower().encode()):
         storage.delete(key)
         raise ChecksumMismatch(f"expected sha256 {expected_sha256}, received {checksum}")
-    row = StoredFile(backend=storage.name, key=key, size=size, checksum_sha256=checksum,
-                     content_type=content_type, original_name=display_name(original_name),
-                     owner=owner)
-    db.session.add(row)
     try:
-        db.session.flush()
+        return adopt(key, size, checksum, content_type=content_type,
+                     original_name=original_name, owner=owner)
     except Exception:
         storage.delete(key)  # no row, no object
         raise
+
+
+def adopt(key: str, size: int, checksum: str, *, content_type: str | None,
+          original_name: str | None, owner=None) -> StoredFile:
+    """The row of an object already written under `key` (a file made in place, piece by
+    piece), added to the session and flushed."""
+    row = StoredFile(backend=get_storage().name, key=key, size=size, checksum_sha256=checksum,
+                     content_type=_label(content_type),
+                     original_name=display_name(original_name), owner=owner)
+    db.session.add(row)
+    db.session.flush()
     return row
+
+
+def _label(content_type: str | None) -> str:
+    if not content_type or len(content_type) > 120 or not _CONTENT_TYPE.fullmatch(content_type):
+        return DEFAULT_CONTENT_TYPE  # the client's claim is only ever a label
+    return content_type
 
 
 def remove(stored_file: StoredFile) -> None:

@@ -46,6 +46,42 @@ class LocalStorage:
             raise
         return size, digest.hexdigest()
 
+    # A recording's parts are written into its file as they come (write_at), not each into
+    # an object of its own that a join then copies.
+    appends = True
+
+    def write_at(self, key: str, offset: int, stream) -> tuple[int, str]:
+        """Write `stream` into the object `key` from `offset` on (made if missing), dropping
+        first whatever it held past `offset` (a write that was never counted); the size and
+        SHA-256 of what was written. Not synced to disk: sync() it once it is whole."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        with open(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b") as out:
+            out.truncate(offset)
+            out.seek(offset)
+            while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        return size, digest.hexdigest()
+
+    def truncate(self, key: str, size: int) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.truncate(self._path(key), size)
+
+    def sync(self, key: str) -> None:
+        """The object's bytes on disk, not only in the page cache."""
+        fd = os.open(self._path(key), os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def local_path(self, key: str) -> Path:
+        """The object's file, for a tool that reads files by name (ffmpeg)."""
+        return self._path(key)
+
     def open(self, key: str):
         try:
             return open(self._path(key), "rb")

@@ -33,6 +33,9 @@ class _HashingReader:
 
 class S3Storage:
     name = "s3"
+    # Objects are written whole: a recording's parts are objects of their own until joined
+    # (an S3 multipart upload needs parts of 5 MB; a recorder's are far smaller).
+    appends = False
 
     def __init__(self, bucket, endpoint_url=None, region=None, access_key=None, secret_key=None,
                  url_seconds=300):
@@ -61,6 +64,9 @@ class S3Storage:
             self.client.upload_fileobj(reader, self.bucket, key, Config=self.transfer,
                                        ExtraArgs={"ContentType": content_type})
         return reader.size, reader.hexdigest()
+
+    def local_path(self, key: str) -> None:
+        return None  # meaning: a tool that reads files by name needs a local copy
 
     def open(self, key: str):
         with _s3_errors("open"):

@@ -91,6 +91,39 @@ def test_a_reload_in_the_middle_of_an_upload_finishes_it(page, live_app, live_se
     shot(page, "recording-resumed")
 
 
+def test_a_take_the_server_holds_damaged_is_sent_again_from_the_browser(
+        page, live_app, live_server, calling):
+    """Parts are not synced to disk one by one (the browser keeps them until the take is
+    whole): when the server's copy does not make the browser's file, say after a crash, the
+    server drops it and the page sends every part again, without the candidate noticing."""
+    from portal import storage
+    from portal.recordings.models import Take
+    from tests.conftest import DEFAULT_PASSWORD
+
+    damaged = []
+
+    def damage_then_complete(route):
+        if not damaged:  # the first completion finds the server's file changed under it
+            with live_app.app_context():
+                take = db.session.scalar(select(Take).where(
+                    Take.application_id == calling, Take.prompt == "t3"))
+                path = storage.get_storage().local_path(take.assembly_key)
+                data = bytearray(path.read_bytes())
+                data[len(data) // 2] ^= 0xFF
+                path.write_bytes(bytes(data))
+            damaged.append(take.id)
+        route.continue_()
+
+    log_in(page, live_server, CANDIDATE_EMAIL, DEFAULT_PASSWORD)
+    page.goto(f"{live_server}/me/recordings/applications/{calling}/sample_call")
+    page.route(re.compile(r".*/takes/\d+/complete$"), damage_then_complete)
+    card = record_turn(page, 3, 3)
+    expect(card.get_by_text(re.compile("^Saved"))).to_be_visible(timeout=SAVE_TIMEOUT_MS)
+    assert damaged
+    status, stored_ms = takes_of(live_app, calling)["t3"]
+    assert status == "ready" and 2000 <= stored_ms <= 5000
+
+
 def test_the_manager_plays_seeks_and_comments_at_a_moment(page, live_app, live_server, seed,
                                                           calling):
     log_in(page, live_server, seed.manager_email, seed.manager_password)

@@ -125,12 +125,19 @@ window.takeUploads = (settings, report) => {
     }
     const have = new Set(body.received || []);
     if (body.status === "uploading") {
-      for (const part of await partsOf(meta.take)) {
-        if (!have.has(part.index)) await queuePart(meta.take, part.index, part.blob);
+      let done;
+      // Twice at most: when the server's parts do not make this file (lost in a crash, say),
+      // it drops them all (start_over) and they are all sent again.
+      for (let round = 0; round < 2; round += 1) {
+        for (const part of await partsOf(meta.take)) {
+          if (!have.has(part.index)) await queuePart(meta.take, part.index, part.blob);
+        }
+        await (queues.get(meta.take) || Promise.resolve());
+        done = await postJson(`${takeUrl(meta.take)}/complete`,
+                              { parts: meta.parts, sha256: meta.sha256 });
+        if (!done.body.start_over) break;
+        have.clear();
       }
-      await (queues.get(meta.take) || Promise.resolve());
-      const done = await postJson(`${takeUrl(meta.take)}/complete`,
-                                  { parts: meta.parts, sha256: meta.sha256 });
       if (done.status !== 202) {
         report.status(meta.prompt, done.body.error
                       || "Your recording could not be saved; please record it again.");
