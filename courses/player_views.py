@@ -7,20 +7,18 @@ A commit is authenticated by the session cookie AND the attempt's token in its b
 commit is a navigator.sendBeacon, which carries no custom header, so the token stands in for
 the CSRF header (another site can make the browser send the cookie, not know the token)."""
 
-import functools
 import hmac
 import json
-from types import SimpleNamespace
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
-from courses import paths, registrations, sco_sessions
+from courses import page_turns, paths, registrations, sco_sessions
 from courses.content_views import content_origin, content_token
 from courses.models import CourseVersion
 from courses.scorm import datamodel, hrefs
-from courses.tracking_models import Attempt, Registration, ScoState
+from courses.tracking_models import Attempt, Registration
 from portal.auth import sessions
 from portal.auth.models import ADMIN, MANAGER, TRAINER
 from portal.auth.permissions import first_tries, roles, signed_in
@@ -148,6 +146,7 @@ def state(attempt_id: int, item: str):
     if launched is None:
         abort(404)
     db.session.commit()
+    page_turns.forget(attempt.id, item)
     return jsonify(values=launched.values, seq=launched.seq, is_sco=launched.is_sco,
                    **_urls(attempt.version, launched.launch))
 
@@ -183,70 +182,9 @@ def _token(version: CourseVersion) -> str:
 
 
 def _commit_quickly(claim: sessions.Claim, attempt_id: int, item: str):
-    """The usual commit (a page turn) in two statements: the SCO's state loaded for update in
-    one query that also checks the claimed session is a live one of the attempt's learner
-    (permissions.first_tries), then its update. None: the full path decides and says why
-    (not signed in, not theirs, a bad token, a refusal) or rolls up what changed."""
-    body = _parsed(request.get_data(as_text=True))
-    try:
-        sco_sessions.check_shape(body.get("seq"), body.get("changes"))
-    except sco_sessions.CommitRefused:
-        return None
-    found = db.session.execute(_state_of_live_learner(claim.roles), {
-        **claim.params(), "attempt_id": attempt_id, "item": item}).first()
-    if found is None or not hmac.compare_digest(str(body.get("token", "")), found.token) \
-            or utcnow() - found.last_activity_at > registrations.ACTIVITY_EVERY:
-        return None
-    state = SimpleNamespace(**{name: found._mapping[name] for name in _STATE_COLUMNS})
-    try:
-        done = sco_sessions.apply(state, sco_sessions.facts_of(
-            found.id, found.package_sha256), body["seq"], body["changes"],
-            bool(body.get("terminate")))
-    except sco_sessions.CommitRefused:
-        db.session.rollback()
-        return None
-    if done.stale or done.outcome_changed:  # the full path answers or rolls up
-        db.session.rollback()
-        return None
-    # Nothing the roll-ups read changed: the state is written back in one UPDATE, without the
-    # ORM's unit of work (a third of a page turn's time), every column apply() may set.
-    db.session.execute(_page_turn_update(), {
-        "of_attempt": attempt_id, "of_item": item, "now": utcnow(),
-        **{f"new_{name}": getattr(state, name) for name in _WRITTEN_COLUMNS}})
-    db.session.commit()
-    return jsonify(ok=True, stale=False, completion=done.completion, success=done.success)
-
-
-@functools.cache
-def _state_of_live_learner(roles: tuple[str, ...]):
-    """A SCO's state for update, with what the quick commit needs of its attempt, found only
-    when the claimed session is a live one of the attempt's learner. Built once: building a
-    statement costs more than running this one."""
-    return (select(*(getattr(ScoState, name) for name in _STATE_COLUMNS), Attempt.token,
-                   CourseVersion.id, CourseVersion.package_sha256, Attempt.last_activity_at)
-            .join(Attempt, Attempt.id == ScoState.attempt_id)
-            .join(Registration, Registration.id == Attempt.registration_id)
-            .join(CourseVersion, CourseVersion.id == Attempt.version_id)
-            .where(ScoState.attempt_id == bindparam("attempt_id"),
-                   ScoState.item == bindparam("item"),
-                   sessions.live_session_of(Registration.learner_id, roles))
-            .with_for_update(of=ScoState))
-
-
-# What sco_sessions.apply reads (the first two) and may set (the others) of a SCO's state.
-_WRITTEN_COLUMNS = ("values", "seq", "terminated", "exit", "completion", "success", "score",
-                    "total_seconds")
-_STATE_COLUMNS = ("attempt_id", "item", *_WRITTEN_COLUMNS)
-
-
-@functools.cache
-def _page_turn_update():
-    table = ScoState.__table__
-    return (table.update()
-            .where(table.c.attempt_id == bindparam("of_attempt"),
-                   table.c.item == bindparam("of_item"))
-            .values(updated_at=bindparam("now"), **{
-                name: bindparam(f"new_{name}") for name in _WRITTEN_COLUMNS}))
+    """A page turn in one or two statements (page_turns); None: the full path answers."""
+    return page_turns.commit_quickly(claim, attempt_id, item,
+                                     _parsed(request.get_data(as_text=True)))
 
 
 @bp.post("/attempts/<int:attempt_id>/scos/<item>/commit")
@@ -273,6 +211,7 @@ def commit(attempt_id: int, item: str):
     else:
         registrations.touch(attempt)
     db.session.commit()
+    page_turns.forget(attempt.id, item)
     return jsonify(ok=True, stale=False, completion=done.completion, success=done.success)
 
 

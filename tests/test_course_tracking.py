@@ -471,3 +471,65 @@ def test_an_ending_commit_that_changes_no_result_still_ends_the_session(learning
         True, seq + 2, "p3")
     assert commit(client, attempt_id, seq + 3, [["cmi.core.lesson_location", "p4"]]
                   ).status_code == 409  # nothing after the end
+
+
+def page_turn(client, attempt_id, seq, page, token):
+    return commit(client, attempt_id, seq, [["cmi.core.lesson_location", f"page-{page}"],
+                                            ["cmi.suspend_data", f"visited={page}"]],
+                  token=token)
+
+
+def test_page_turns_in_a_row_take_one_statement_each(learning, count_queries):
+    """The worker remembers the state it wrote: the next page turn is one UPDATE that finds
+    its row only while nobody else wrote it and the session is live."""
+    client, registration = learning
+    attempt_id = open_attempt(client, registration)
+    seq = launch(client, attempt_id)["seq"]
+    commit(client, attempt_id, seq + 1, [["cmi.core.lesson_status", "incomplete"]])
+    token = token_of(attempt_id)
+    assert page_turn(client, attempt_id, seq + 2, 2, token).status_code == 200
+    with count_queries() as counter:
+        assert page_turn(client, attempt_id, seq + 3, 3, token).status_code == 200
+    assert counter.count == 1, "\n".join(counter.statements)
+    assert sco(attempt_id).values["cmi.suspend_data"] == "visited=3"
+
+
+def test_a_page_turn_after_another_write_builds_on_that_write(learning):
+    """A state written elsewhere since (another server process, a trainer's reset) is not
+    overwritten by the one this worker remembers."""
+    client, registration = learning
+    attempt_id = open_attempt(client, registration)
+    seq = launch(client, attempt_id)["seq"]
+    commit(client, attempt_id, seq + 1, [["cmi.core.lesson_status", "incomplete"]])
+    token = token_of(attempt_id)
+    page_turn(client, attempt_id, seq + 2, 2, token)  # remembered from here
+    elsewhere = sco(attempt_id)
+    elsewhere.values = {**elsewhere.values, "cmi.core.lesson_location": "written-elsewhere"}
+    elsewhere.seq = seq + 3
+    db.session.commit()
+
+    answer = commit(client, attempt_id, seq + 4, [["cmi.suspend_data", "visited=4"]],
+                    token=token)
+    assert answer.status_code == 200
+    values = sco(attempt_id).values
+    assert (values["cmi.core.lesson_location"], values["cmi.suspend_data"]) == (
+        "written-elsewhere", "visited=4")
+    stale = page_turn(client, attempt_id, seq + 3, 9, token)  # a number already used
+    assert stale.status_code == 409
+
+
+def test_a_remembered_page_turn_is_refused_once_the_session_ended(learning, app):
+    from portal.auth import sessions
+
+    client, registration = learning
+    attempt_id = open_attempt(client, registration)
+    seq = launch(client, attempt_id)["seq"]
+    commit(client, attempt_id, seq + 1, [["cmi.core.lesson_status", "incomplete"]])
+    token = token_of(attempt_id)
+    page_turn(client, attempt_id, seq + 2, 2, token)  # remembered from here
+    sessions.end_all(registration.learner)
+    db.session.commit()
+
+    answer = page_turn(client, attempt_id, seq + 3, 3, token)
+    assert answer.status_code in (302, 401)
+    assert sco(attempt_id).values["cmi.suspend_data"] == "visited=2"

@@ -188,16 +188,17 @@ def live_session_of(user_id: ColumnElement, roles: tuple[str, ...]) -> ColumnEle
     not expired, seen within LAST_SEEN_EVERY (older, the loader refreshes it), its user active
     and holding one of `roles` (a Claim's). What the loader and the access rule check, but the
     renewal of a token after a change of roles, which the next page the user opens does."""
-    # One EXISTS over the three tables: a nested one would not see `user_id`'s table. A bound
-    # value per role: an expanding IN would be rendered again on every execution.
-    holds_role = [UserRole.user_id == user_id, UserRole.role.in_(
+    # One EXISTS over the three tables: a nested one would not see `user_id`'s table. Its
+    # tables joined to each other, so that `user_id` may also be a bound value. A bound value
+    # per role: an expanding IN would be rendered again on every execution.
+    holds_role = [UserRole.user_id == UserSession.user_id, UserRole.role.in_(
         [bindparam(f"role_{n}", role) for n, role in enumerate(roles)])] if roles else []
     return exists().where(
         UserSession.token_hash == bindparam("session_hash"), UserSession.user_id == user_id,
         UserSession.expires_at > bindparam("session_now", type_=UserSession.expires_at.type),
         UserSession.last_seen_at > bindparam("seen_since", type_=UserSession.last_seen_at.type),
-        User.id == user_id, User.is_active_account.is_(True), User.erased_at.is_(None),
-        *holds_role)
+        User.id == UserSession.user_id, User.is_active_account.is_(True),
+        User.erased_at.is_(None), *holds_role)
 
 
 def init_app(app: Flask) -> None:
