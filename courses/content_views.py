@@ -13,7 +13,7 @@ isolation"):
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -35,10 +35,12 @@ CONTENT_SECURITY_POLICY = ("default-src 'self' 'unsafe-inline' 'unsafe-eval' dat
 # On the content origin the portal's page is an ancestor too (player > launcher > SCO).
 ISOLATED_CONTENT_SECURITY_POLICY = ("default-src 'self' 'unsafe-inline' 'unsafe-eval' data: "
                                     "blob:; frame-ancestors 'self' {portal}")
-# The launcher is ours: its own scripts and the SCO's frame, from the content origin only.
+# The launcher is ours: its own scripts and the SCO's frame, from the content origin only;
+# it sends one thing to the portal, the farewell commit when the tab closes (player_views).
 LAUNCHER_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; "
                             "frame-src 'self'; child-src 'self'; base-uri 'none'; "
-                            "form-action 'none'; frame-ancestors {portal}")
+                            "form-action 'none'; frame-ancestors {portal}; "
+                            "connect-src {portal}{final_commits}")
 TOKEN_SALT = "course-content-origin"
 TOKEN_MAX_AGE = 4 * 3600  # a launch lasts a working session at most
 
@@ -72,8 +74,10 @@ def launcher(token: str):
     claims = _claims(token)
     response = current_app.make_response(render_template(
         "courses/launcher.html", portal_origin=claims["p"]))
-    response.headers["Content-Security-Policy"] = \
-        LAUNCHER_SECURITY_POLICY.format(portal=claims["p"])
+    # The farewell commits' folder: a source with a path ending in "/" allows what is in it.
+    final_commits = url_for("course_player.final_commit", token="-")[:-1]
+    response.headers["Content-Security-Policy"] = LAUNCHER_SECURITY_POLICY.format(
+        portal=claims["p"], final_commits=final_commits)
     # No X-Frame-Options can name another origin; frame-ancestors above is the rule (browsers
     # ignore X-Frame-Options when it is present), SAMEORIGIN is for those that do not know it.
     response.headers["X-Frame-Options"] = "SAMEORIGIN"

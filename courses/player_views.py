@@ -10,18 +10,28 @@ the CSRF header (another site can make the browser send the cookie, not know the
 import hmac
 import json
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from courses import page_turns, paths, registrations, sco_sessions
-from courses.content_views import content_origin, content_token
+from courses.content_views import TOKEN_MAX_AGE, content_origin, content_token
 from courses.models import CourseVersion
 from courses.scorm import datamodel, hrefs
 from courses.tracking_models import Attempt, Registration
 from portal.auth import sessions
 from portal.auth.models import ADMIN, MANAGER, TRAINER
-from portal.auth.permissions import first_tries, roles, signed_in
+from portal.auth.permissions import first_tries, public, roles, signed_in
 from portal.extensions import csrf, db, utcnow, writes_on_get
 from portal.request_body import accepts_beacon
 
@@ -147,8 +157,10 @@ def state(attempt_id: int, item: str):
         abort(404)
     db.session.commit()
     page_turns.forget(attempt.id, item)
-    return jsonify(values=launched.values, seq=launched.seq, is_sco=launched.is_sco,
-                   **_urls(attempt.version, launched.launch))
+    urls = _urls(attempt.version, launched.launch)
+    if content_origin():
+        urls["final"] = _final_commit_url(attempt, item, launched.seq)
+    return jsonify(values=launched.values, seq=launched.seq, is_sco=launched.is_sco, **urls)
 
 
 def _urls(version: CourseVersion, launch: str) -> dict:
@@ -197,9 +209,53 @@ def commit(attempt_id: int, item: str):
     body = _body()
     if not hmac.compare_digest(str(body.get("token", "")), attempt.token):
         abort(403)
+    return _stored(attempt, item, body.get("seq"), body.get("changes"),
+                   bool(body.get("terminate")))
+
+
+# --- the launcher's farewell, on a content origin ------------------------------------------
+# When the tab closes, the SCO's own unload handlers (which often set the session time, the
+# exit and end the session) run in the content origin's process after the player's last
+# beacon has gone: their calls would reach the player no more. So the launcher sends what is
+# left itself, straight to the portal, with the session's last sequence number. No portal
+# cookie need go with it (the content origin may be another site): the signed token the
+# launch handed over, good for this learner's attempt and SCO only, is the credential; the
+# content could send these same values through the API anyway.
+FINAL_COMMIT_SALT = "sco-final-commit"
+
+
+def _final_commit_url(attempt: Attempt, item: str, seq: int) -> str:
+    token = _final_serializer().dumps({"a": attempt.id, "i": item, "u": current_user.id,
+                                       "s": sco_sessions.final_seq(seq)})
+    return url_for(".final_commit", token=token, _external=True)
+
+
+def _final_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=FINAL_COMMIT_SALT)
+
+
+@bp.post("/final-commits/<token>")
+@public  # the signed token is the credential (above)
+@csrf.exempt
+@accepts_beacon
+def final_commit(token: str):
     try:
-        done = sco_sessions.commit(attempt, item, body.get("seq"), body.get("changes"),
-                                   bool(body.get("terminate")))
+        claims = _final_serializer().loads(token, max_age=TOKEN_MAX_AGE)  # as the launch's own
+    except BadSignature:  # SignatureExpired included
+        abort(404)
+    attempt = db.session.scalar(select(Attempt).join(Registration).where(
+        Attempt.id == claims["a"], Registration.learner_id == claims["u"]))
+    if attempt is None:
+        abort(404)
+    body = _body()
+    return _stored(attempt, claims["i"], claims["s"], body.get("changes"),
+                   bool(body.get("terminate")))
+
+
+def _stored(attempt: Attempt, item: str, seq, changes, terminate: bool):
+    """A commit through the ORM, the roll-ups redone when the outcome changed; the answer."""
+    try:
+        done = sco_sessions.commit(attempt, item, seq, changes, terminate)
     except sco_sessions.CommitRefused as refused:
         db.session.rollback()
         return jsonify(ok=False, error=refused.message, errors=refused.errors), refused.status

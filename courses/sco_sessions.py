@@ -236,12 +236,17 @@ def check_shape(seq, changes) -> None:
         raise CommitRefused(400, "A commit is a sequence number and a list of [name, value].")
 
 
+def final_seq(seq: int) -> int:
+    """The last number of the session `seq` is of: the launcher's farewell commit on a content
+    origin takes it, so it is newer than anything the player sent."""
+    return (seq // SESSION_STRIDE + 1) * SESSION_STRIDE - 1
+
+
 def apply(state: ScoState, known: VersionFacts, seq: int, changes: list,
           terminate: bool) -> Committed:
     """A commit applied to its SCO's state, loaded for update (commit, or the player's
     quicker path that loads it along with the session check)."""
-    session_end = (state.seq // SESSION_STRIDE + 1) * SESSION_STRIDE
-    if state.terminated or not state.seq < seq < session_end:
+    if state.terminated or not state.seq < seq <= final_seq(state.seq):
         return Committed(stale=True)
     version = known.scorm_version
     values, refused = rte.replay(version, state.values, [tuple(c) for c in changes])

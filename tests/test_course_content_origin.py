@@ -3,6 +3,8 @@ short-lived token in the path instead of the portal's cookie, and only on that o
 the portal's own host then serves no uploaded file. The browser half (the launcher and the
 postMessage bridge) is tests/browser/test_course_player_flow.py's isolated variant."""
 
+import json
+
 import pytest
 
 from courses import content_views, importing
@@ -13,6 +15,7 @@ from courses.content_views import (
 )
 from portal.extensions import db
 from portal.security import content_security_policy
+from tests.conftest import IsolatedClient
 from tests.test_course_import import PAGE, SCRIPT, tiny_package
 
 CONTENT = "http://127.0.0.1"  # the content origin; the portal is http://localhost (the default)
@@ -97,8 +100,8 @@ def test_the_launcher_is_served_on_the_content_host_only(isolated, client, versi
 
     launcher = client.get(f"/courses/isolated/{token}/launcher", base_url=CONTENT)
     assert launcher.status_code == 200
-    assert launcher.headers["Content-Security-Policy"] == \
-        LAUNCHER_SECURITY_POLICY.format(portal=PORTAL)
+    assert launcher.headers["Content-Security-Policy"] == LAUNCHER_SECURITY_POLICY.format(
+        portal=PORTAL, final_commits="/me/courses/final-commits/")
     html = launcher.get_data(as_text=True)
     assert f'data-portal-origin="{PORTAL}"' in html
     assert "scorm_runtime.js" in html and "scorm_bridge.js" in html
@@ -137,3 +140,83 @@ def test_the_portal_policy_frames_the_content_origin_only_when_set():
     policy = content_security_policy({**base, "COURSE_CONTENT_ORIGIN": CONTENT})
     assert f"frame-src 'self' {CONTENT}; child-src 'self' {CONTENT}" in policy
     assert "frame-ancestors 'none'" in policy
+
+
+# --- the launcher's farewell commit ------------------------------------------------------------
+
+@pytest.fixture
+def launched(isolated, tmp_path, make_user, client, login):
+    """A learner on the content origin's setting, a SCORM 1.2 SCO launched: (client, attempt
+    id, the state the player got)."""
+    from courses import registrations
+    from tests.test_course_tracking import MANIFEST_12, imported, launch, open_attempt
+
+    version = imported(tmp_path, MANIFEST_12, "farewell")
+    learner = make_user(roles=("agent",))
+    registration = registrations.register(version.course, learner)
+    db.session.commit()
+    login(client, learner)
+    attempt_id = open_attempt(client, registration)
+    return client, attempt_id, launch(client, attempt_id)
+
+
+def farewell(app, url: str, changes, terminate=True):
+    """The launcher's beacon: text/plain, from the content origin, with no portal cookie."""
+    app.test_client_class = IsolatedClient
+    return app.test_client().post(url.removeprefix(PORTAL), base_url=PORTAL,
+                                  data=json.dumps({"changes": changes, "terminate": terminate}),
+                                  content_type="text/plain")
+
+
+def test_the_launchers_farewell_ends_the_session_with_what_the_content_set_last(
+        isolated, launched):
+    from tests.test_course_tracking import commit, sco
+
+    client, attempt_id, state = launched
+    assert state["final"].startswith(f"{PORTAL}/me/courses/final-commits/")
+    commit(client, attempt_id, state["seq"] + 1, [["cmi.core.lesson_location", "page-3"]])
+
+    answer = farewell(isolated, state["final"], [["cmi.core.lesson_location", "page-4"],
+                                                 ["cmi.core.session_time", "00:00:42"],
+                                                 ["cmi.core.exit", "suspend"]])
+    assert answer.status_code == 200
+    stored = sco(attempt_id)
+    assert stored.terminated and stored.exit == "suspend"
+    assert stored.values["cmi.core.lesson_location"] == "page-4"
+    assert stored.total_seconds == 42
+    # The player's own last beacon, later on the way: stale, the session has ended.
+    late = commit(client, attempt_id, state["seq"] + 2, [["cmi.core.lesson_location", "p2"]],
+                  beacon=True)
+    assert late.status_code == 409 and sco(attempt_id).values["cmi.core.lesson_location"] == \
+        "page-4"
+    assert farewell(isolated, state["final"], []).status_code == 409  # once only
+
+
+def test_a_farewell_token_that_is_forged_or_names_someone_elses_attempt_is_refused(
+        isolated, launched, make_user):
+    from itsdangerous import URLSafeTimedSerializer
+
+    from courses.player_views import FINAL_COMMIT_SALT
+    from tests.test_course_tracking import sco
+
+    _, attempt_id, state = launched
+    changes = [["cmi.core.lesson_location", "forged"]]
+    assert farewell(isolated, state["final"] + "x", changes).status_code == 404
+    other = make_user(roles=("agent",))
+    db.session.commit()
+    signer = URLSafeTimedSerializer(isolated.config["SECRET_KEY"], salt=FINAL_COMMIT_SALT)
+    theirs = signer.dumps({"a": attempt_id, "i": "lesson", "u": other.id, "s": 1999999})
+    assert farewell(isolated, f"/me/courses/final-commits/{theirs}", changes).status_code == 404
+    assert sco(attempt_id).values.get("cmi.core.lesson_location") != "forged"
+
+
+def test_a_same_origin_launch_has_no_farewell(app, tmp_path, make_user, client, login):
+    from courses import registrations
+    from tests.test_course_tracking import MANIFEST_12, imported, launch, open_attempt
+
+    version = imported(tmp_path, MANIFEST_12, "samefarewell")
+    learner = make_user(roles=("agent",))
+    registration = registrations.register(version.course, learner)
+    db.session.commit()
+    login(client, learner)
+    assert "final" not in launch(client, open_attempt(client, registration))

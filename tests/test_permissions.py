@@ -18,6 +18,9 @@ PUBLIC = {
     # Course content on COURSE_CONTENT_ORIGIN: no cookie there, a signed token in the path
     # instead; 404 on any other host or without the setting (tests/test_course_content_origin.py).
     "course_content.isolated_file", "course_content.launcher",
+    # The launcher's farewell commit on a content origin: a signed token for one learner's
+    # attempt and lesson is the credential (no portal cookie crosses sites).
+    "course_player.final_commit",
     # Anyone handed a certificate checks its code; the page confirms it and shows nothing else.
     "certificates.verify", "certificates.verify_code",
 }

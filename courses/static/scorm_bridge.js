@@ -16,6 +16,12 @@
 //                                                                handler may still Terminate)
 //   launcher -> player   {type: "closed"}                        after that, in order
 //
+// When the page goes away with the SCO still loaded (the tab closed), the SCO is unloaded here,
+// where its unload handlers run at once (they often set the session time and end the
+// session), and what is left goes straight to the portal with sendBeacon to `final`, the
+// launch's farewell URL: the player's last beacon has gone by then, and no message of this
+// page would reach it any more.
+//
 // Each message of the launcher carries `session` (this page's fragment, set by the player), so
 // a late message of an earlier launch is never taken for the current one. Messages are taken
 // only from the parent window and the portal's origin.
@@ -29,6 +35,7 @@
 
   let runtime = null;
   let names = null;
+  let farewell = "";
   let nextId = 0;
   const waiting = new Map(); // commit id -> resolve(ok)
   const told = { initialized: false, terminated: false, pending: "[]" };
@@ -67,6 +74,8 @@
   function launch(message) {
     const url = new URL(String(message.launch), window.location.href);
     if (url.origin !== window.location.origin) return; // the SCO runs here or nowhere
+    const final = typeof message.final === "string" ? message.final : "";
+    if (final.startsWith(`${portal}/`)) farewell = final;
     names = message.version === "2004"
       ? { api: "API_1484_11", set: "SetValue", exit: "cmi.exit" }
       : { api: "API", set: "LMSSetValue", exit: "cmi.core.exit" };
@@ -95,6 +104,17 @@
     frame.addEventListener("load", () => post({ type: "closed" }), { once: true });
     frame.src = "about:blank";
   }
+
+  window.addEventListener("pagehide", () => {
+    if (!runtime || !farewell) return;
+    frame.remove();
+    const changes = runtime.pendingChanges();
+    if (!changes.length && runtime.state() !== "running") return;
+    const body = new Blob([JSON.stringify({ changes, terminate: true })], { type: "text/plain" });
+    if (!navigator.sendBeacon(farewell, body)) { // over the beacon's size limit: try anyway
+      fetch(farewell, { method: "POST", body, mode: "no-cors" }).catch(() => {});
+    }
+  });
 
   window.addEventListener("message", (event) => {
     if (event.origin !== portal || event.source !== player) return;

@@ -7,8 +7,9 @@
 // With COURSE_CONTENT_ORIGIN set (data-content-origin), the content runs on that origin instead:
 // the frame shows its launcher page, which holds the runtime (scorm_bridge.js describes the
 // messages), and a stand-in for the runtime (scorm_player_bridge.js) takes its place here, used
-// as a runtime is: the commits, sequence numbers and the last beacon stay on this page, sent
-// from the portal's origin with its cookie.
+// as a runtime is: the commits and sequence numbers stay on this page, sent from the portal's
+// origin with its cookie; only when the tab closes does the launcher send the session's end
+// itself (its farewell beacon), after the content's own unload handlers.
 (function () {
   "use strict";
   const root = document.getElementById("player");
@@ -322,7 +323,9 @@
   window.addEventListener("pagehide", (event) => {
     gone = !event.persisted;
     if (gone) frame.remove();
-    sendLast(gone);
+    // On a content origin the launcher ends the session with its own farewell beacon, once
+    // the content's unload handlers have run there; ending it here would refuse that one.
+    sendLast(gone && !contentOrigin);
   });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden" && !gone) sendLast(false);

@@ -2,9 +2,9 @@
 // and the messages are in scorm_bridge.js). `create()` returns what scorm_player.js uses as a
 // launch's runtime when the runtime itself lives in the launcher on the content origin: the
 // session's state and its unconfirmed changes as the launcher last reported them, and its
-// commits stored with the player's `onCommit`, as a local runtime's are (sequence numbers,
-// retries and the last beacon stay in the player, sent from the portal's origin with its
-// cookie). The player ends a session left open (`end`: LMSFinish or Terminate) by storing those
+// commits stored with the player's `onCommit`, as a local runtime's are (sequence numbers
+// and retries stay in the player, sent from the portal's origin with its cookie; when the tab
+// closes, the launcher's farewell beacon ends the session). The player ends a session left open (`end`: LMSFinish or Terminate) by storing those
 // changes itself, the launcher being gone by then. `receive(message)` takes the launcher's
 // messages, which the player has checked come from the frame, the content origin and this
 // launch.
@@ -61,7 +61,7 @@
             if (launched) return;
             launched = true;
             send({ type: "launch", version, table, values: state.values || {},
-                   launch: state.launch });
+                   launch: state.launch, final: state.final });
             break;
           case "initialized":
             if (status === "not initialized") status = "running";
