@@ -16,7 +16,8 @@
 //                                                                handler may still Terminate)
 //   launcher -> player   {type: "closed"}                        after that, in order
 //
-// When the page goes away with the SCO still loaded (the tab closed), the SCO is unloaded here,
+// When the page goes away with the SCO still loaded and no "close" asked (the tab closed: a
+// close leaves the storing to the player, which waits for it), the SCO is unloaded here,
 // where its unload handlers run at once (they often set the session time and end the
 // session), and what is left goes straight to the portal with sendBeacon to `final`, the
 // launch's farewell URL: the player's last beacon has gone by then, and no message of this
@@ -35,7 +36,7 @@
 
   let runtime = null;
   let names = null;
-  let farewell = "";
+  let farewell = ""; // cleared once the player closes the SCO: it stores the rest itself
   let nextId = 0;
   const waiting = new Map(); // commit id -> resolve(ok)
   const told = { initialized: false, terminated: false, pending: "[]" };
@@ -98,6 +99,7 @@
   }
 
   function close(suspend) {
+    farewell = "";
     if (runtime && suspend && runtime.state() === "running") {
       window[names.api][names.set](names.exit, "suspend");
     }
