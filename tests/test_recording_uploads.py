@@ -237,6 +237,22 @@ def test_a_part_ahead_of_its_turn_waits_and_joins_the_file_when_the_gap_fills(re
     assert not any(key.startswith("recordings/parts/") for key in kept)  # waiting ones deleted
 
 
+def test_a_completed_take_takes_no_more_parts_and_a_second_completion_changes_nothing(
+        recording, tone):
+    """Parts write into the take's file: once a completion has kept it, a late part (a
+    retry, another tab) must not touch it."""
+    client, application = recording
+    take_id, answer = upload(client, application, tone)
+    assert answer.status_code == 202
+    kept = take(take_id).upload_file
+    late = put(client, take_id, len(parts_of(tone)), b"late bytes")
+    assert late.status_code == 409 and "already complete" in late.get_json()["error"]
+    assert complete(client, take_id, len(parts_of(tone)), tone).status_code == 202
+    path = storage.get_storage().local_path(kept.key)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == kept.checksum_sha256
+    assert take(take_id).upload_file_id == kept.id
+
+
 @pytest.mark.parametrize("parts, index, status", [(0, None, 422), (1, 3600, 422)])
 def test_empty_takes_and_parts_out_of_range_are_refused(recording, tone, parts, index, status):
     client, application = recording

@@ -100,6 +100,9 @@ def received(take: Take) -> list[int]:
 
 def receive_part(take: Take, index: int, stream, sha256: str) -> bool:
     """Keep part `index`; whether it is new (False: the same part came again)."""
+    # One request of a take at a time, its state read under the lock: parts may write into
+    # the same file, and none may once a completion has kept it.
+    db.session.refresh(take, with_for_update=True)
     if take.status != UPLOADING:
         raise UploadRefused(409, "This recording is already complete.")
     if not 0 <= index < MAX_PARTS:
@@ -107,8 +110,6 @@ def receive_part(take: Take, index: int, stream, sha256: str) -> bool:
     sha256 = (sha256 or "").strip().lower()
     if not _SHA256.fullmatch(sha256):
         raise UploadRefused(422, "Send the part's SHA-256 in the X-Part-SHA256 header.")
-    # One part of a take at a time: they may write into the same file.
-    db.session.refresh(take, with_for_update=True)
     kept = db.session.get(TakePart, (take.id, index))
     if kept is not None:
         return _same_again(kept, sha256)
@@ -206,11 +207,11 @@ def complete(take: Take, parts: int, sha256: str) -> Take:
     sha256 = (sha256 or "").strip().lower()
     if not _SHA256.fullmatch(sha256) or not isinstance(parts, int) or isinstance(parts, bool):
         raise UploadRefused(422, "Send the number of parts and the whole file's SHA-256.")
+    db.session.refresh(take, with_for_update=True)  # as receive_part: one at a time
     if take.status != UPLOADING:
         if take.sha256 == sha256:
             return take
         raise UploadRefused(409, "This recording is already complete.")
-    db.session.refresh(take, with_for_update=True)
     have = received(take)
     if parts < 1 or take.size == 0:
         raise UploadRefused(422, "The recording is empty: record again.")
