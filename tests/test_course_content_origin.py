@@ -15,11 +15,14 @@ from courses.content_views import (
 )
 from portal.extensions import db
 from portal.security import content_security_policy
+from tests import test_course_tracking as tracking
 from tests.conftest import IsolatedClient
 from tests.test_course_import import PAGE, SCRIPT, tiny_package
+from tests.test_course_tracking import commit, launch, open_attempt, sco
 
 CONTENT = "http://127.0.0.1"  # the content origin; the portal is http://localhost (the default)
 PORTAL = "http://localhost"
+learning = tracking.learning  # a learner signed in, registered to a SCORM 1.2 course
 
 
 @pytest.fixture
@@ -145,17 +148,10 @@ def test_the_portal_policy_frames_the_content_origin_only_when_set():
 # --- the launcher's farewell commit ------------------------------------------------------------
 
 @pytest.fixture
-def launched(isolated, tmp_path, make_user, client, login):
+def launched(isolated, learning):
     """A learner on the content origin's setting, a SCORM 1.2 SCO launched: (client, attempt
     id, the state the player got)."""
-    from courses import registrations
-    from tests.test_course_tracking import MANIFEST_12, imported, launch, open_attempt
-
-    version = imported(tmp_path, MANIFEST_12, "farewell")
-    learner = make_user(roles=("agent",))
-    registration = registrations.register(version.course, learner)
-    db.session.commit()
-    login(client, learner)
+    client, registration = learning
     attempt_id = open_attempt(client, registration)
     return client, attempt_id, launch(client, attempt_id)
 
@@ -170,8 +166,6 @@ def farewell(app, url: str, changes, terminate=True):
 
 def test_the_launchers_farewell_ends_the_session_with_what_the_content_set_last(
         isolated, launched):
-    from tests.test_course_tracking import commit, sco
-
     client, attempt_id, state = launched
     assert state["final"].startswith(f"{PORTAL}/me/courses/final-commits/")
     commit(client, attempt_id, state["seq"] + 1, [["cmi.core.lesson_location", "page-3"]])
@@ -197,7 +191,6 @@ def test_a_farewell_token_that_is_forged_or_names_someone_elses_attempt_is_refus
     from itsdangerous import URLSafeTimedSerializer
 
     from courses.player_views import FINAL_COMMIT_SALT
-    from tests.test_course_tracking import sco
 
     _, attempt_id, state = launched
     changes = [["cmi.core.lesson_location", "forged"]]
@@ -210,13 +203,23 @@ def test_a_farewell_token_that_is_forged_or_names_someone_elses_attempt_is_refus
     assert sco(attempt_id).values.get("cmi.core.lesson_location") != "forged"
 
 
-def test_a_same_origin_launch_has_no_farewell(app, tmp_path, make_user, client, login):
-    from courses import registrations
-    from tests.test_course_tracking import MANIFEST_12, imported, launch, open_attempt
-
-    version = imported(tmp_path, MANIFEST_12, "samefarewell")
-    learner = make_user(roles=("agent",))
-    registration = registrations.register(version.course, learner)
-    db.session.commit()
-    login(client, learner)
+def test_a_same_origin_launch_has_no_farewell(learning):
+    client, registration = learning
     assert "final" not in launch(client, open_attempt(client, registration))
+
+
+def test_a_farewell_with_a_bad_body_is_refused_and_changes_nothing(isolated, launched):
+    client, attempt_id, state = launched
+    commit(client, attempt_id, state["seq"] + 1, [["cmi.core.lesson_location", "page-3"]])
+    url = state["final"].removeprefix(PORTAL)
+    isolated.test_client_class = IsolatedClient
+    beacon = isolated.test_client()
+    for body in ("not json", "[]", json.dumps({"changes": "cmi.core.exit"})):
+        answer = beacon.post(url, base_url=PORTAL, data=body, content_type="text/plain")
+        assert answer.status_code == 400, body
+    refused = farewell(isolated, state["final"], [["cmi.core.lesson_location", "x" * 300],
+                                                  ["cmi.core.exit", "never-heard-of"]])
+    assert refused.status_code == 422 and refused.get_json()["errors"]
+    assert beacon.get(url, base_url=PORTAL).status_code == 405
+    stored = sco(attempt_id)
+    assert not stored.terminated and stored.values["cmi.core.lesson_location"] == "page-3"

@@ -479,15 +479,23 @@ def page_turn(client, attempt_id, seq, page, token):
                   token=token)
 
 
-def test_page_turns_in_a_row_take_one_statement_each(learning, count_queries):
-    """The worker remembers the state it wrote: the next page turn is one UPDATE that finds
-    its row only while nobody else wrote it and the session is live."""
-    client, registration = learning
+def remembered(client, registration):
+    """A SCO launched, its status set, then page 2 turned through the quick path, so this
+    worker remembers its state: (attempt id, the session's first seq, the attempt's token).
+    The next number to send is seq + 3."""
     attempt_id = open_attempt(client, registration)
     seq = launch(client, attempt_id)["seq"]
     commit(client, attempt_id, seq + 1, [["cmi.core.lesson_status", "incomplete"]])
     token = token_of(attempt_id)
     assert page_turn(client, attempt_id, seq + 2, 2, token).status_code == 200
+    return attempt_id, seq, token
+
+
+def test_page_turns_in_a_row_take_one_statement_each(learning, count_queries):
+    """The worker remembers the state it wrote: the next page turn is one UPDATE that finds
+    its row only while nobody else wrote it and the session is live."""
+    client, registration = learning
+    attempt_id, seq, token = remembered(client, registration)
     with count_queries() as counter:
         assert page_turn(client, attempt_id, seq + 3, 3, token).status_code == 200
     assert counter.count == 1, "\n".join(counter.statements)
@@ -498,11 +506,7 @@ def test_a_page_turn_after_another_write_builds_on_that_write(learning):
     """A state written elsewhere since (another server process, a trainer's reset) is not
     overwritten by the one this worker remembers."""
     client, registration = learning
-    attempt_id = open_attempt(client, registration)
-    seq = launch(client, attempt_id)["seq"]
-    commit(client, attempt_id, seq + 1, [["cmi.core.lesson_status", "incomplete"]])
-    token = token_of(attempt_id)
-    page_turn(client, attempt_id, seq + 2, 2, token)  # remembered from here
+    attempt_id, seq, token = remembered(client, registration)
     elsewhere = sco(attempt_id)
     elsewhere.values = {**elsewhere.values, "cmi.core.lesson_location": "written-elsewhere"}
     elsewhere.seq = seq + 3
@@ -522,11 +526,7 @@ def test_a_remembered_page_turn_is_refused_once_the_session_ended(learning, app)
     from portal.auth import sessions
 
     client, registration = learning
-    attempt_id = open_attempt(client, registration)
-    seq = launch(client, attempt_id)["seq"]
-    commit(client, attempt_id, seq + 1, [["cmi.core.lesson_status", "incomplete"]])
-    token = token_of(attempt_id)
-    page_turn(client, attempt_id, seq + 2, 2, token)  # remembered from here
+    attempt_id, seq, token = remembered(client, registration)
     sessions.end_all(registration.learner)
     db.session.commit()
 
